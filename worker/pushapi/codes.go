@@ -1,0 +1,51 @@
+package pushapi
+
+// Actions of the push service that cpush calls. They are the API's own names.
+const (
+	ActionPush                     = "Push"
+	ActionContinuouslyPush         = "ContinuouslyPush"
+	ActionCompleteContinuouslyPush = "CompleteContinuouslyPush"
+)
+
+// Target types. ContinuouslyPush takes only DEVICE, ACCOUNT and ALIAS;
+// TargetTBD is used with Push to store a message for continuous pushing.
+const (
+	TargetDevice  = "DEVICE"
+	TargetAccount = "ACCOUNT"
+	TargetAlias   = "ALIAS"
+	TargetTBD     = "TBD"
+)
+
+// MaxTargetsPerCall is the most values one ContinuouslyPush call takes.
+const MaxTargetsPerCall = 1000
+
+// Error codes the service answers with. The first group is the service's
+// own (documented by Alibaba Cloud); the second group names the refusals the
+// documentation describes without giving a code ("pushes are not allowed
+// after expiration or after reaching the total push limit"). cpush's
+// simulator answers with these, and the adapter classifies the real
+// service's codes for the same conditions beside them (see classify.go).
+const (
+	CodeThrottlingUser        = "Throttling.User"
+	CodeThrottlingAPI         = "Throttling.Api"
+	CodeThrottling            = "Throttling"
+	CodeServiceUnavailable    = "ServiceUnavailable"
+	CodeInternalError         = "InternalError"
+	CodeInvalidParameter      = "InvalidParameter"
+	CodeSignatureDoesNotMatch = "SignatureDoesNotMatch"
+	CodeInvalidAccessKeyID    = "InvalidAccessKeyId.NotFound"
+	CodeInvalidTimeStamp      = "InvalidTimeStamp.Expired"
+	CodeSignatureNonceUsed    = "SignatureNonceUsed"
+	CodeForbidden             = "Forbidden"
+
+	CodeMessageNotFound      = "MessageNotFound"
+	CodeMessageExpired       = "MessageExpired"
+	CodeMessageCompleted     = "MessageCompleted"
+	CodeMessageLimitExceeded = "MessageLimitExceeded"
+)
+
+// Limit units: what counts against a MessageId's total push limit.
+const (
+	UnitTargets = "targets"
+	UnitCalls   = "calls"
+)

@@ -1,0 +1,121 @@
+package pushapi
+
+// pushParams are the parameter names of the Push API as the Alibaba Cloud Go
+// SDK (services/push PushRequest, v1.63.107) knows them. A test in package
+// alibaba checks this list against the SDK's struct tags, so an SDK upgrade
+// that adds or renames one fails the build's tests rather than silently
+// dropping a parameter.
+var pushParams = map[string]bool{}
+
+func init() {
+	for _, n := range pushParamNames {
+		pushParams[n] = true
+	}
+}
+
+// KnownPushParam reports whether name is a parameter of the Push API.
+func KnownPushParam(name string) bool { return pushParams[name] }
+
+// PushParamNames returns the parameter names of the Push API.
+func PushParamNames() []string { return append([]string(nil), pushParamNames...) }
+
+var pushParamNames = []string{
+	"AndroidActivity",
+	"AndroidBadgeAddNum",
+	"AndroidBadgeClass",
+	"AndroidBadgeSetNum",
+	"AndroidBigBody",
+	"AndroidBigPictureUrl",
+	"AndroidBigTitle",
+	"AndroidExtParameters",
+	"AndroidHonorTargetUserType",
+	"AndroidHuaweiReceiptId",
+	"AndroidHuaweiTargetUserType",
+	"AndroidImageUrl",
+	"AndroidInboxBody",
+	"AndroidMessageHuaweiCategory",
+	"AndroidMessageHuaweiUrgency",
+	"AndroidMessageOppoCategory",
+	"AndroidMessageOppoNotifyLevel",
+	"AndroidMessageVivoCategory",
+	"AndroidMusic",
+	"AndroidNotificationBarPriority",
+	"AndroidNotificationBarType",
+	"AndroidNotificationChannel",
+	"AndroidNotificationGroup",
+	"AndroidNotificationHonorChannel",
+	"AndroidNotificationHuaweiChannel",
+	"AndroidNotificationNotifyId",
+	"AndroidNotificationThreadId",
+	"AndroidNotificationVivoChannel",
+	"AndroidNotificationXiaomiChannel",
+	"AndroidNotifyType",
+	"AndroidOpenType",
+	"AndroidOpenUrl",
+	"AndroidPopupActivity",
+	"AndroidPopupBody",
+	"AndroidPopupTitle",
+	"AndroidRemind",
+	"AndroidRenderStyle",
+	"AndroidTargetUserType",
+	"AndroidVivoPushMode",
+	"AndroidVivoReceiptId",
+	"AndroidXiaoMiActivity",
+	"AndroidXiaoMiNotifyBody",
+	"AndroidXiaoMiNotifyTitle",
+	"AndroidXiaomiBigPictureUrl",
+	"AndroidXiaomiImageUrl",
+	"AppKey",
+	"Body",
+	"DeviceType",
+	"ExpireTime",
+	"HarmonyAction",
+	"HarmonyActionType",
+	"HarmonyBadgeAddNum",
+	"HarmonyBadgeSetNum",
+	"HarmonyCategory",
+	"HarmonyExtParameters",
+	"HarmonyExtensionExtraData",
+	"HarmonyExtensionPush",
+	"HarmonyImageUrl",
+	"HarmonyInboxContent",
+	"HarmonyNotificationSlotType",
+	"HarmonyNotifyId",
+	"HarmonyReceiptId",
+	"HarmonyRemind",
+	"HarmonyRemindBody",
+	"HarmonyRemindTitle",
+	"HarmonyRenderStyle",
+	"HarmonyTestMessage",
+	"HarmonyUri",
+	"JobKey",
+	"PushTime",
+	"PushType",
+	"SendChannels",
+	"SendSpeed",
+	"SmsDelaySecs",
+	"SmsParams",
+	"SmsSendPolicy",
+	"SmsSignName",
+	"SmsTemplateName",
+	"StoreOffline",
+	"Target",
+	"TargetValue",
+	"Title",
+	"Trim",
+	"iOSApnsEnv",
+	"iOSBadge",
+	"iOSBadgeAutoIncrement",
+	"iOSExtParameters",
+	"iOSInterruptionLevel",
+	"iOSMusic",
+	"iOSMutableContent",
+	"iOSNotificationCategory",
+	"iOSNotificationCollapseId",
+	"iOSNotificationThreadId",
+	"iOSRelevanceScore",
+	"iOSRemind",
+	"iOSRemindBody",
+	"iOSSilentNotification",
+	"iOSSubtitle",
+}

@@ -1,0 +1,25 @@
+// Package pushapi is cpush's port to the push service: the three calls cpush
+// makes (store a message, push it to a chunk of targets, complete it), the
+// Alibaba Cloud implementation on the official Go SDK, and the typed error
+// that carries each failure's retry class.
+package pushapi
+
+import "context"
+
+// Service is the push service as cpush uses it. Implementations must be safe
+// for concurrent use.
+type Service interface {
+	// CreateMessage stores msg with Push(Target=TBD) and returns its MessageId.
+	CreateMessage(ctx context.Context, appKey int64, msg Message) (Result, error)
+	// PushChunk sends the stored message to values (at most
+	// MaxTargetsPerCall) of the given target type with ContinuouslyPush.
+	PushChunk(ctx context.Context, appKey int64, messageID, target string, values []string) (Result, error)
+	// CompleteMessage ends a stored message with CompleteContinuouslyPush.
+	CompleteMessage(ctx context.Context, appKey int64, messageID string) (Result, error)
+}
+
+// Result is what a successful call returns.
+type Result struct {
+	MessageID string
+	RequestID string
+}
