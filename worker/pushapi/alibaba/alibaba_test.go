@@ -1,0 +1,241 @@
+package alibaba_test
+
+import (
+	"context"
+	"net"
+	"net/http/httptest"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibaba-cloud-sdk-go/services/push"
+
+	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/worker/pushapi/alibaba"
+	"github.com/cpush/cpush/worker/pushsim"
+)
+
+const appKey = 23267207
+
+func setup(t *testing.T, cfg pushsim.Config) (*pushsim.Server, *alibaba.Client) {
+	t.Helper()
+	sim := pushsim.New(cfg)
+	hs := httptest.NewServer(sim)
+	t.Cleanup(hs.Close)
+	c := newClient(t, hs.URL, pushsim.TestAccessKeySecret)
+	return sim, c
+}
+
+func newClient(t *testing.T, endpoint, secret string) *alibaba.Client {
+	t.Helper()
+	c, err := alibaba.New(alibaba.Config{Region: "cn-hangzhou", Endpoint: endpoint,
+		AccessKeyID: pushsim.TestAccessKeyID, AccessKeySecret: secret, ReadTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func values(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "dev" + strconv.Itoa(i)
+	}
+	return out
+}
+
+func create(t *testing.T, c *alibaba.Client) string {
+	t.Helper()
+	res, err := c.CreateMessage(context.Background(), appKey, pushapi.Message{Title: "t", Body: "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.MessageID == "" || res.RequestID == "" {
+		t.Fatalf("CreateMessage = %+v, want a MessageId and a RequestId", res)
+	}
+	return res.MessageID
+}
+
+// wantError checks that err is a *pushapi.Error with the class and code.
+func wantError(t *testing.T, err error, class pushapi.Class, code string, status int) *pushapi.Error {
+	t.Helper()
+	e, ok := pushapi.AsError(err)
+	if !ok {
+		t.Fatalf("error = %v (%T), want a *pushapi.Error", err, err)
+	}
+	if e.Class != class || e.Code != code || (status != 0 && e.HTTPStatus != status) {
+		t.Fatalf("error = %v; want class %v, code %s, HTTP %d", e, class, code, status)
+	}
+	return e
+}
+
+func TestClient_PushChunk(t *testing.T) {
+	sim, c := setup(t, pushsim.Config{})
+	mid := create(t, c)
+	vals := values(1000)
+	res, err := c.PushChunk(context.Background(), appKey, mid, pushapi.TargetDevice, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.RequestID == "" {
+		t.Error("no RequestId")
+	}
+	st := sim.Stats()
+	if st.PerMessage[mid].Targets != 1000 || st.Delivered(pushapi.TargetDevice, vals[999]) != 1 {
+		t.Errorf("simulator: %d targets on %s, last delivered %d times; want 1000, 1", st.PerMessage[mid].Targets, mid, st.Delivered("DEVICE", vals[999]))
+	}
+	if _, err := c.CompleteMessage(context.Background(), appKey, mid); err != nil {
+		t.Fatal(err)
+	}
+	if !sim.Stats().PerMessage[mid].Completed {
+		t.Error("message not completed")
+	}
+}
+
+func TestClient_Errors(t *testing.T) {
+	ctx := context.Background()
+	t.Run("wrong secret", func(t *testing.T) {
+		hs := httptest.NewServer(pushsim.New(pushsim.Config{}))
+		defer hs.Close()
+		c := newClient(t, hs.URL, "not-the-secret")
+		_, err := c.CreateMessage(ctx, appKey, pushapi.Message{Body: "b"})
+		e := wantError(t, err, pushapi.ClassPermanent, pushapi.CodeSignatureDoesNotMatch, 400)
+		if strings.Contains(e.Error(), "not-the-secret") {
+			t.Errorf("error %q shows the secret", e)
+		}
+	})
+	t.Run("1001 values", func(t *testing.T) {
+		_, c := setup(t, pushsim.Config{})
+		_, err := c.PushChunk(ctx, appKey, create(t, c), pushapi.TargetDevice, values(1001))
+		wantError(t, err, pushapi.ClassPermanent, pushapi.CodeInvalidParameter, 400)
+	})
+	t.Run("empty value", func(t *testing.T) {
+		_, c := setup(t, pushsim.Config{})
+		_, err := c.PushChunk(ctx, appKey, create(t, c), pushapi.TargetDevice, []string{"a", "", "b"})
+		wantError(t, err, pushapi.ClassPermanent, pushapi.CodeInvalidParameter, 400)
+	})
+	t.Run("tag target", func(t *testing.T) {
+		_, c := setup(t, pushsim.Config{})
+		_, err := c.PushChunk(ctx, appKey, create(t, c), "TAG", []string{"vip"})
+		wantError(t, err, pushapi.ClassPermanent, pushapi.CodeInvalidParameter, 400)
+	})
+	t.Run("unknown message", func(t *testing.T) {
+		_, c := setup(t, pushsim.Config{})
+		_, err := c.PushChunk(ctx, appKey, "999999", pushapi.TargetDevice, []string{"a"})
+		wantError(t, err, pushapi.ClassRollover, pushapi.CodeMessageNotFound, 0)
+	})
+	t.Run("over the limit", func(t *testing.T) {
+		_, c := setup(t, pushsim.Config{MessageLimit: 1500})
+		mid := create(t, c)
+		if _, err := c.PushChunk(ctx, appKey, mid, pushapi.TargetDevice, values(1000)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.PushChunk(ctx, appKey, mid, pushapi.TargetDevice, values(1000))
+		wantError(t, err, pushapi.ClassRollover, pushapi.CodeMessageLimitExceeded, 400)
+	})
+	t.Run("expired", func(t *testing.T) {
+		sim, c := setup(t, pushsim.Config{})
+		mid := create(t, c)
+		sim.Advance(25 * time.Hour)
+		_, err := c.PushChunk(ctx, appKey, mid, pushapi.TargetDevice, []string{"a"})
+		wantError(t, err, pushapi.ClassRollover, pushapi.CodeMessageExpired, 400)
+	})
+	t.Run("throttled", func(t *testing.T) {
+		_, c := setup(t, pushsim.Config{ThrottleRate: 1})
+		_, err := c.PushChunk(ctx, appKey, create(t, c), pushapi.TargetDevice, []string{"a"})
+		wantError(t, err, pushapi.ClassWait, pushapi.CodeThrottlingUser, 400)
+	})
+	t.Run("transient fault", func(t *testing.T) {
+		sim, c := setup(t, pushsim.Config{TransientFaultRate: 1})
+		_, err := c.PushChunk(ctx, appKey, create(t, c), pushapi.TargetDevice, []string{"a"})
+		e := wantError(t, err, pushapi.ClassTransient, pushapi.CodeServiceUnavailable, 503)
+		if e.Ambiguous || sim.Stats().Delivered("DEVICE", "a") != 0 {
+			t.Errorf("ambiguous %v, delivered %d; want false, 0", e.Ambiguous, sim.Stats().Delivered("DEVICE", "a"))
+		}
+	})
+	for _, mode := range []string{pushsim.AmbiguousError, pushsim.AmbiguousDrop} {
+		t.Run("ambiguous "+mode, func(t *testing.T) {
+			sim, c := setup(t, pushsim.Config{AmbiguousFaultRate: 1, AmbiguousMode: mode})
+			_, err := c.PushChunk(ctx, appKey, create(t, c), pushapi.TargetDevice, []string{"a"})
+			e, ok := pushapi.AsError(err)
+			if !ok || e.Class != pushapi.ClassTransient || !e.Ambiguous {
+				t.Fatalf("error = %v, want a transient, ambiguous *pushapi.Error", err)
+			}
+			if sim.Stats().Delivered("DEVICE", "a") != 1 {
+				t.Errorf("the simulator did not deliver before failing")
+			}
+		})
+	}
+	t.Run("connection refused", func(t *testing.T) {
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		addr := ln.Addr().String()
+		ln.Close()
+		c := newClient(t, "http://"+addr, "x")
+		_, err := c.PushChunk(ctx, appKey, "1", pushapi.TargetDevice, []string{"a"})
+		e := wantError(t, err, pushapi.ClassTransient, pushapi.CodeNetwork, 0)
+		if e.Ambiguous {
+			t.Error("a refused connection is marked ambiguous; nothing was sent")
+		}
+	})
+}
+
+func TestNew_Config(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  alibaba.Config
+		want string
+	}{
+		{"no region", alibaba.Config{AccessKeyID: "a", AccessKeySecret: "b"}, "region"},
+		{"id without secret", alibaba.Config{Region: "cn-hangzhou", AccessKeyID: "a"}, "without its secret"},
+		{"bad endpoint", alibaba.Config{Region: "cn-hangzhou", AccessKeyID: "a", AccessKeySecret: "b", Endpoint: "127.0.0.1:1"}, "scheme://host"},
+		{"endpoint with path", alibaba.Config{Region: "cn-hangzhou", AccessKeyID: "a", AccessKeySecret: "b", Endpoint: "http://h/x"}, "scheme://host"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := alibaba.New(tt.cfg)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("New error = %v, want one with %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestPushParams checks cpush's list of Push parameter names against the
+// SDK's PushRequest, so an SDK upgrade cannot silently drop one.
+func TestPushParams(t *testing.T) {
+	typ := reflect.TypeOf(push.PushRequest{})
+	var sdk []string
+	for i := range typ.NumField() {
+		if name := typ.Field(i).Tag.Get("name"); name != "" {
+			sdk = append(sdk, name)
+		}
+	}
+	got := pushapi.PushParamNames()
+	sort.Strings(sdk)
+	sort.Strings(got)
+	if !reflect.DeepEqual(got, sdk) {
+		t.Errorf("pushapi's Push parameters differ from the SDK's:\n got %v\nwant %v", got, sdk)
+	}
+}
+
+func TestClient_MessageParams(t *testing.T) {
+	sim, c := setup(t, pushsim.Config{})
+	badge := 3
+	msg := pushapi.Message{Title: "t", Body: "b", PushType: "MESSAGE", DeviceType: "ANDROID",
+		IOS:     pushapi.IOSOptions{Badge: &badge},
+		Android: pushapi.AndroidOptions{OpenType: "URL", OpenURL: "https://example.com", ExtParameters: map[string]string{"k": "v"}},
+		Extra:   map[string]string{"AndroidNotificationBarPriority": "1"}}
+	res, err := c.CreateMessage(context.Background(), appKey, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := sim.Stats().PerMessage[res.MessageID].Content
+	if got.Params["AndroidNotificationBarPriority"] != "1" || got.Params["iOSBadge"] != "3" ||
+		got.Params["AndroidExtParameters"] != `{"k":"v"}` || got.Params["PushType"] != "MESSAGE" {
+		t.Errorf("the simulator stored %v; want the typed fields and the pass-through parameter", got.Params)
+	}
+}

@@ -1,0 +1,130 @@
+package pushsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// simRoutes are the report and control endpoints under /sim/. They need no
+// signature.
+var simRoutes = map[string]struct {
+	method string
+	serve  func(*Server, *http.Request) (any, error)
+}{
+	"/sim/stats":   {http.MethodGet, func(s *Server, _ *http.Request) (any, error) { return s.Stats(), nil }},
+	"/sim/reset":   {http.MethodPost, (*Server).serveReset},
+	"/sim/advance": {http.MethodPost, (*Server).serveAdvance},
+	"/sim/faults":  {http.MethodPost, (*Server).serveFaults},
+	"/sim/qps":     {http.MethodPost, (*Server).serveQPS},
+	"/sim/latency": {http.MethodPost, (*Server).serveLatency},
+}
+
+// serveSim answers a request under /sim/ with JSON.
+func (s *Server) serveSim(w http.ResponseWriter, r *http.Request) {
+	route, ok := simRoutes[r.URL.Path]
+	switch {
+	case !ok:
+		writeJSON(w, http.StatusNotFound, simError{"no such endpoint: " + r.URL.Path})
+	case r.Method != route.method:
+		w.Header().Set("Allow", route.method)
+		writeJSON(w, http.StatusMethodNotAllowed, simError{r.URL.Path + " takes " + route.method})
+	default:
+		v, err := route.serve(s, r)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, simError{err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	}
+}
+
+// simError is the JSON of a refused control request.
+type simError struct{ Error string }
+
+// clockReport is the JSON answer of the clock controls.
+type clockReport struct{ Now time.Time }
+
+func (s *Server) serveReset(*http.Request) (any, error) {
+	s.Reset()
+	return clockReport{s.Now()}, nil
+}
+
+// serveAdvance moves the message clock by ?d= (a Go duration, e.g. 25h).
+func (s *Server) serveAdvance(r *http.Request) (any, error) {
+	d, err := time.ParseDuration(r.URL.Query().Get("d"))
+	if err != nil {
+		return nil, fmt.Errorf("d: %w", err)
+	}
+	s.Advance(d)
+	return clockReport{s.Now()}, nil
+}
+
+// serveFaults sets all three fault rates from ?transient=&ambiguous=&throttle=
+// (a missing one is 0).
+func (s *Server) serveFaults(r *http.Request) (any, error) {
+	var rates [3]float64
+	for i, name := range []string{"transient", "ambiguous", "throttle"} {
+		v, err := floatParam(r, name)
+		if err != nil {
+			return nil, err
+		}
+		rates[i] = v
+	}
+	if err := validateRates(rates[0], rates[1], rates[2]); err != nil {
+		return nil, err
+	}
+	s.SetFaults(rates[0], rates[1], rates[2])
+	return map[string]float64{"transient": rates[0], "ambiguous": rates[1], "throttle": rates[2]}, nil
+}
+
+// serveQPS sets the quota of ?action= to ?qps= with ?burst= (see SetQPS).
+func (s *Server) serveQPS(r *http.Request) (any, error) {
+	action := r.URL.Query().Get("action")
+	if action == "" {
+		return nil, fmt.Errorf("action is required")
+	}
+	qps, err := floatParam(r, "qps")
+	if err != nil || qps < 0 {
+		return nil, fmt.Errorf("qps must be a number >= 0")
+	}
+	burst := 0
+	if b := r.URL.Query().Get("burst"); b != "" {
+		if burst, err = strconv.Atoi(b); err != nil || burst < 0 {
+			return nil, fmt.Errorf("burst must be an integer >= 0")
+		}
+	}
+	s.SetQPS(action, qps, burst)
+	return map[string]any{"action": action, "qps": qps, "burst": burst}, nil
+}
+
+// serveLatency sets the added latency to ?d= (a Go duration).
+func (s *Server) serveLatency(r *http.Request) (any, error) {
+	d, err := time.ParseDuration(r.URL.Query().Get("d"))
+	if err != nil || d < 0 {
+		return nil, fmt.Errorf("d must be a duration >= 0")
+	}
+	s.SetLatency(d)
+	return map[string]string{"latency": d.String()}, nil
+}
+
+// floatParam returns the query parameter name of r as a number; missing is 0.
+func floatParam(r *http.Request, name string) (float64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	return f, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
