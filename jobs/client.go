@@ -94,6 +94,24 @@ func (c *Client) Enqueue(ctx context.Context, job Job) (Plan, error) {
 
 // plan validates job and works out its plan and unique targets.
 func (c *Client) plan(job Job) (Plan, []string, error) {
+	return planJob(job, c.opts)
+}
+
+// Plan validates job and says what Enqueue would do, writing nothing.
+func (c *Client) Plan(job Job) (Plan, error) {
+	p, _, err := c.plan(job)
+	return p, err
+}
+
+// PlanJob validates job and says what a Client with opts would do with it,
+// without Redis.
+func PlanJob(job Job, opts Options) (Plan, error) {
+	opts.setDefaults()
+	p, _, err := planJob(job, opts)
+	return p, err
+}
+
+func planJob(job Job, opts Options) (Plan, []string, error) {
 	if err := job.Validate(); err != nil {
 		return Plan{}, nil, err
 	}
@@ -101,13 +119,7 @@ func (c *Client) plan(job Job) (Plan, []string, error) {
 		job.ID = uuid.NewString()
 	}
 	unique, removed := job.Dedupe()
-	return newPlan(&job, len(unique), removed, c.opts), unique, nil
-}
-
-// Plan validates job and says what Enqueue would do, writing nothing.
-func (c *Client) Plan(job Job) (Plan, error) {
-	p, _, err := c.plan(job)
-	return p, err
+	return newPlan(&job, len(unique), removed, opts), unique, nil
 }
 
 func (c *Client) claim(ctx context.Context, id string) error {

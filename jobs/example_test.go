@@ -1,0 +1,55 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cpush/cpush/internal/redistest"
+	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/worker/pushapi"
+)
+
+// exampleRedis stands in for the producer's own client, e.g.
+// redis.NewClient(&redis.Options{Addr: "redis:6379"}).
+func exampleRedis() redis.UniversalClient {
+	opt, _ := redis.ParseURL(redistest.URL())
+	return redis.NewClient(opt)
+}
+
+func Example() {
+	rdb := exampleRedis()
+	defer rdb.Close()
+	client := jobs.NewClient(rdb, jobs.Options{Prefix: "cpush-example"})
+	defer client.Close()
+
+	job := jobs.Job{
+		AppKey:  23267207,
+		Target:  pushapi.TargetDevice,
+		Targets: []string{"a692961a92534047ad3625aa", "b1d2e3f4a5b6c7d8e9f0a1b2", "a692961a92534047ad3625aa"},
+		Message: &pushapi.Message{Title: "Flash sale", Body: "Everything half price until midnight"},
+	}
+	plan, err := client.Plan(job) // what Enqueue would do, writing nothing
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%d targets, %d unique, %d calls, %d MessageId\n", plan.Total, plan.Unique, plan.Chunks, plan.MessageIDs)
+	// Output: 3 targets, 2 unique, 1 calls, 1 MessageId
+}
+
+func ExampleClient_Enqueue_validation() {
+	client := jobs.NewClient(exampleRedis(), jobs.Options{Prefix: "cpush-example"})
+	defer client.Close()
+	_, err := client.Enqueue(context.Background(), jobs.Job{
+		AppKey: 23267207, Target: "TAG", Targets: []string{"vip"},
+		Message: &pushapi.Message{Body: "hi"},
+	})
+	var fe *jobs.FieldError
+	if errors.As(err, &fe) {
+		fmt.Println(fe.Field, "-", fe.Rule)
+	}
+	// Output: target - ContinuouslyPush takes only DEVICE, ACCOUNT and ALIAS, not "TAG"
+}

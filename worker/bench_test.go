@@ -1,0 +1,78 @@
+package worker_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cpush/cpush/worker"
+	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/worker/pushsim"
+)
+
+// BenchmarkWorker_ChunkThroughput compares, in one run and against the same
+// simulator, one worker pushing a job of calls*1,000 targets at a given
+// concurrency with a plain loop of SDK calls (through the adapter) at the
+// same concurrency. It reports both rates and their ratio (cpush/plain).
+func BenchmarkWorker_ChunkThroughput(b *testing.B) {
+	const calls, concurrency = 1000, 16
+	e := setup(b, pushsim.Config{}, worker.Options{Rates: worker.Rates{ContinuouslyPush: 100000, Push: 10000, Complete: 10000}})
+	e.startWorker(concurrency)
+	targets := devices("b", calls*1000)
+	var plain, cpush time.Duration
+	for i := 0; i < b.N; i++ {
+		plain += plainLoop(b, e, calls, concurrency, targets)
+		e.sim.Reset()
+		job := contentJob(targets)
+		job.ID = fmt.Sprintf("bench-%d", i)
+		plan, err := e.client.Enqueue(context.Background(), job)
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now() // from the staged job to its end
+		st := e.wait(plan.ID, 5*time.Minute)
+		cpush += time.Since(start)
+		if st.Pushed != len(targets) {
+			b.Fatalf("pushed %d, want %d", st.Pushed, len(targets))
+		}
+		e.sim.Reset()
+	}
+	total := float64(calls * b.N)
+	b.ReportMetric(total/plain.Seconds(), "plain_calls/s")
+	b.ReportMetric(total/cpush.Seconds(), "cpush_calls/s")
+	b.ReportMetric(plain.Seconds()/cpush.Seconds(), "ratio")
+}
+
+// plainLoop makes calls ContinuouslyPush calls of 1,000 values from
+// concurrency goroutines, creating a message per 10 calls as the limit needs.
+func plainLoop(b *testing.B, e *env, calls, concurrency int, targets []string) time.Duration {
+	ctx := context.Background()
+	mids := make([]string, (calls+9)/10)
+	for i := range mids {
+		res, err := e.svc.CreateMessage(ctx, testAppKey, pushapi.Message{Title: "t", Body: "b"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		mids[i] = res.MessageID
+	}
+	next := make(chan int, calls)
+	for i := range calls {
+		next <- i
+	}
+	close(next)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range concurrency {
+		wg.Go(func() {
+			for i := range next {
+				if _, err := e.svc.PushChunk(ctx, testAppKey, mids[i/10], pushapi.TargetDevice, targets[i*1000:(i+1)*1000]); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return time.Since(start)
+}

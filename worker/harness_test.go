@@ -1,0 +1,170 @@
+package worker_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cpush/cpush/internal/redistest"
+	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/worker"
+	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/worker/pushapi/alibaba"
+	"github.com/cpush/cpush/worker/pushsim"
+)
+
+// env is a test's cpush: real Redis (or miniredis), the simulator over HTTP
+// driven by the real SDK, a producer client and worker servers.
+type env struct {
+	t      testing.TB
+	rdb    redis.UniversalClient
+	prefix string
+	sim    *pushsim.Server
+	svc    *alibaba.Client
+	client *jobs.Client
+	opts   worker.Options
+}
+
+const testAppKey = 23267207
+
+func setup(t testing.TB, simCfg pushsim.Config, opts worker.Options) *env {
+	t.Helper()
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t)
+	redistest.Cleanup(t, rdb, prefix)
+	sim := pushsim.New(simCfg)
+	hs := httptest.NewServer(sim)
+	t.Cleanup(hs.Close)
+	svc, err := alibaba.New(alibaba.Config{
+		Region: "cn-hangzhou", Endpoint: hs.URL,
+		AccessKeyID: pushsim.TestAccessKeyID, AccessKeySecret: pushsim.TestAccessKeySecret,
+		ReadTimeout: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Close)
+	opts.Prefix = prefix
+	if opts.Limits == (jobs.Limits{}) {
+		opts.Limits = jobs.DefaultLimits
+	}
+	if opts.RetryBase == 0 {
+		opts.RetryBase, opts.RetryMax = 20*time.Millisecond, 200*time.Millisecond
+	}
+	if opts.Rates == (worker.Rates{}) {
+		opts.Rates = worker.Rates{ContinuouslyPush: 2000, Push: 500, Complete: 500}
+	}
+	client := jobs.NewClient(rdb, jobs.Options{Prefix: prefix, Limits: opts.Limits})
+	t.Cleanup(func() { client.Close() })
+	return &env{t: t, rdb: rdb, prefix: prefix, sim: sim, svc: svc, client: client, opts: opts}
+}
+
+// startWorker runs one asynq server with cpush's handlers until stop is
+// called or the test ends.
+func (e *env) startWorker(concurrency int) (stop func()) {
+	e.t.Helper()
+	return e.startWorkerWith(e.svc, concurrency)
+}
+
+func (e *env) startWorkerWith(svc pushapi.Service, concurrency int) (stop func()) {
+	e.t.Helper()
+	w, err := worker.New(e.rdb, worker.SingleApp(svc), e.opts)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	srv := asynq.NewServerFromRedisClient(e.rdb, w.ServerConfig(concurrency))
+	mux := asynq.NewServeMux()
+	w.Register(mux)
+	if err := srv.Start(mux); err != nil {
+		e.t.Fatal(err)
+	}
+	stopped := false
+	stop = func() {
+		if !stopped {
+			stopped = true
+			srv.Shutdown()
+			w.Close()
+		}
+	}
+	e.t.Cleanup(stop)
+	return stop
+}
+
+// wait polls job id until it ends or the timeout passes.
+func (e *env) wait(id string, timeout time.Duration) *jobs.Status {
+	e.t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(timeout)
+	var st *jobs.Status
+	for time.Now().Before(deadline) {
+		var err error
+		st, err = e.client.Status(ctx, id)
+		if err != nil {
+			e.t.Fatalf("Status(%s): %v", id, err)
+		}
+		if st.Final() {
+			return st
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.t.Fatalf("job %s did not finish in %s: %+v", id, timeout, st)
+	return nil
+}
+
+func (e *env) enqueue(job jobs.Job) jobs.Plan {
+	e.t.Helper()
+	plan, err := e.client.Enqueue(context.Background(), job)
+	if err != nil {
+		e.t.Fatalf("Enqueue: %v", err)
+	}
+	return plan
+}
+
+// devices returns n distinct device IDs starting with tag.
+func devices(tag string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%026d", tag, i)
+	}
+	return out
+}
+
+func contentJob(targets []string) jobs.Job {
+	return jobs.Job{AppKey: testAppKey, Target: pushapi.TargetDevice, Targets: targets,
+		Message: &pushapi.Message{Title: "Hello", Body: "Sale starts now"}}
+}
+
+// assertExactlyOnce checks that the simulator delivered each of targets
+// exactly once.
+func assertExactlyOnce(t *testing.T, st pushsim.Stats, targets []string) {
+	t.Helper()
+	bad := 0
+	for _, v := range targets {
+		if n := st.Deliveries[pushapi.TargetDevice+":"+v]; n != 1 {
+			if bad < 5 {
+				t.Errorf("target %s delivered %d times, want 1", v, n)
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d targets not delivered exactly once", bad, len(targets))
+	}
+	if got := len(st.Deliveries); got != len(targets) {
+		t.Errorf("simulator saw %d distinct targets, want %d", got, len(targets))
+	}
+}
+
+func failedCodes(st *jobs.Status) string {
+	var b strings.Builder
+	for code, n := range st.Failed {
+		fmt.Fprintf(&b, "%s=%d ", code, n)
+	}
+	return b.String()
+}

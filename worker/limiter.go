@@ -1,0 +1,83 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/worker/pushapi"
+)
+
+// Limiter is the rate limiter that every worker of an account shares: GCRA
+// on Redis (redis_rate), one key per account and action.
+type Limiter struct {
+	rl      *redis_rate.Limiter
+	keys    jobs.Keys
+	maxWait time.Duration
+	metrics *metrics
+}
+
+func newLimiter(rdb redis.UniversalClient, keys jobs.Keys, maxWait time.Duration, m *metrics) *Limiter {
+	return &Limiter{rl: redis_rate.NewLimiter(rdb), keys: keys, maxWait: maxWait, metrics: m}
+}
+
+// rate is an app's quota of action, calls per second.
+func (a App) rate(action string) int {
+	switch action {
+	case pushapi.ActionPush:
+		return a.Rates.Push
+	case pushapi.ActionCompleteContinuouslyPush:
+		return a.Rates.Complete
+	}
+	return a.Rates.ContinuouslyPush
+}
+
+// perSecond is a limit of rate calls per second with a burst of a tenth of
+// a second's calls: even spacing, so that bunching never trips the
+// service's own per-second quota.
+func perSecond(rate int) redis_rate.Limit {
+	return redis_rate.Limit{Rate: rate, Burst: max(1, rate/10), Period: time.Second}
+}
+
+// Wait takes one call of action from the shared quota, sleeping while the
+// wait is short, and returns how long it waited. A wait longer than
+// MaxInlineWait returns a *WaitError, so the task goes back to the queue
+// without using up a retry.
+func (l *Limiter) Wait(ctx context.Context, app App, action string) (time.Duration, error) {
+	start := time.Now()
+	deadline := start.Add(l.maxWait)
+	key := l.keys.Rate(app.Account, action)
+	limit := perSecond(app.rate(action))
+	for {
+		res, err := l.rl.Allow(ctx, key, limit)
+		if err != nil {
+			return 0, fmt.Errorf("rate limiter for %s: %w", action, err)
+		}
+		if res.Allowed > 0 {
+			waited := time.Since(start)
+			l.metrics.wait.WithLabelValues(action).Observe(waited.Seconds())
+			return waited, nil
+		}
+		if time.Now().Add(res.RetryAfter).After(deadline) {
+			return 0, &WaitError{Delay: res.RetryAfter, Reason: "rate limit of " + action}
+		}
+		if err := sleep(ctx, res.RetryAfter); err != nil {
+			return 0, err
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,85 @@
+package worker
+
+import (
+	"errors"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cpush/cpush/worker/pushapi"
+)
+
+// Metric names: a contract with dashboards and alerts.
+const (
+	MetricAPICalls           = "cpush_api_calls_total"
+	MetricAPILatency         = "cpush_api_latency_seconds"
+	MetricTargets            = "cpush_targets_total"
+	MetricLimiterWait        = "cpush_limiter_wait_seconds"
+	MetricPossibleDuplicates = "cpush_possible_duplicates_total"
+)
+
+type metrics struct {
+	calls      *prometheus.CounterVec   // action, code
+	latency    *prometheus.HistogramVec // action
+	targets    *prometheus.CounterVec   // result
+	wait       *prometheus.HistogramVec // action
+	duplicates prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricAPICalls,
+			Help: "Calls to the push service by action and answer code (OK for success)."}, []string{"action", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: MetricAPILatency,
+			Help: "Latency of calls to the push service.", Buckets: prometheus.DefBuckets}, []string{"action"}),
+		targets: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricTargets,
+			Help: "Targets by result: pushed, failed, cancelled."}, []string{"result"}),
+		wait: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: MetricLimiterWait,
+			Help: "Time spent waiting for the shared rate limiter.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)}, []string{"action"}),
+		duplicates: prometheus.NewCounter(prometheus.CounterOpts{Name: MetricPossibleDuplicates,
+			Help: "Targets pushed again after a call that may have been delivered."}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	var err error
+	m.calls, err = register(reg, m.calls)
+	if err == nil {
+		m.latency, err = register(reg, m.latency)
+	}
+	if err == nil {
+		m.targets, err = register(reg, m.targets)
+	}
+	if err == nil {
+		m.wait, err = register(reg, m.wait)
+	}
+	if err == nil {
+		m.duplicates, err = register(reg, m.duplicates)
+	}
+	return m, err
+}
+
+// register adds c to reg, or returns the collector of the same name that
+// reg already has (two workers in one process share their metrics).
+func register[T prometheus.Collector](reg prometheus.Registerer, c T) (T, error) {
+	err := reg.Register(c)
+	var are prometheus.AlreadyRegisteredError
+	if errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(T); ok {
+			return existing, nil
+		}
+	}
+	return c, err
+}
+
+func (m *metrics) observeCall(action string, start time.Time, err error) {
+	code := "OK"
+	if err != nil {
+		code = "error"
+		if e, ok := pushapi.AsError(err); ok {
+			code = e.Code
+		}
+	}
+	m.calls.WithLabelValues(action, code).Inc()
+	m.latency.WithLabelValues(action).Observe(time.Since(start).Seconds())
+}

@@ -1,0 +1,101 @@
+package worker
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/cpush/cpush/jobs"
+)
+
+// Options configure a Worker. Zero fields take the defaults in parentheses.
+type Options struct {
+	// Prefix names the Redis keys and queues ("cpush"); the producers' too.
+	Prefix string
+	// Limits are the service's per-MessageId rules (jobs.DefaultLimits).
+	Limits jobs.Limits
+	// ExpiryMargin: a MessageId is not pushed within this time of its
+	// expiry (10m), so a call in flight never reaches an expired message.
+	ExpiryMargin time.Duration
+	// JobTTL: a job's keys live this long after its last change (7 days).
+	JobTTL time.Duration
+	// MaxRetry is the number of retries of a transient failure before the
+	// chunk's targets are counted failed (10). Waits do not count.
+	MaxRetry int
+	// RetryBase and RetryMax shape the exponential backoff (1s, 5m).
+	RetryBase, RetryMax time.Duration
+	// Rates are the account's quotas, calls per second, shared by every
+	// worker through Redis.
+	Rates Rates
+	// Account names the quota holder for the shared limiter: the AccessKey
+	// ID and region ("default").
+	Account string
+	// MaxInlineWait is the longest a chunk waits for the limiter or a
+	// slot's MessageId inside one run (2s); a longer wait goes back to the
+	// queue without using up a retry.
+	MaxInlineWait time.Duration
+	// LockTTL bounds how long a slot's creation lock is held (30s).
+	LockTTL time.Duration
+	Logger  *zap.Logger           // (no logging)
+	Metrics prometheus.Registerer // (no metrics)
+}
+
+// Rates are calls per second per action; 0 takes the default.
+type Rates struct {
+	ContinuouslyPush int // 500
+	Push             int // 100
+	Complete         int // 100
+}
+
+func (o *Options) setDefaults() {
+	if o.Prefix == "" {
+		o.Prefix = jobs.DefaultPrefix
+	}
+	if o.Limits == (jobs.Limits{}) {
+		o.Limits = jobs.DefaultLimits
+	}
+	o.ExpiryMargin = orDuration(o.ExpiryMargin, 10*time.Minute)
+	o.JobTTL = orDuration(o.JobTTL, jobs.DefaultJobTTL)
+	if o.MaxRetry <= 0 {
+		o.MaxRetry = 10
+	}
+	o.RetryBase = orDuration(o.RetryBase, time.Second)
+	o.RetryMax = orDuration(o.RetryMax, 5*time.Minute)
+	o.Rates.ContinuouslyPush = orInt(o.Rates.ContinuouslyPush, 500)
+	o.Rates.Push = orInt(o.Rates.Push, 100)
+	o.Rates.Complete = orInt(o.Rates.Complete, 100)
+	if o.Account == "" {
+		o.Account = "default"
+	}
+	o.MaxInlineWait = orDuration(o.MaxInlineWait, 2*time.Second)
+	o.LockTTL = orDuration(o.LockTTL, 30*time.Second)
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+}
+
+func (o *Options) validate() error {
+	if err := o.Limits.Validate(); err != nil {
+		return err
+	}
+	if o.ExpiryMargin >= o.Limits.TTL {
+		return fmt.Errorf("expiry margin %s: must be less than the message TTL %s", o.ExpiryMargin, o.Limits.TTL)
+	}
+	return nil
+}
+
+func orDuration(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+func orInt(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
+}
