@@ -1,0 +1,98 @@
+package config
+
+import "time"
+
+// Config configures the cpush binary. Default gives the documented
+// defaults in parentheses; Load reads a YAML file and the environment over
+// them (the YAML key and environment variable are in Table); Validate
+// checks it. The zero Config is not valid: start from Default.
+type Config struct {
+	// RedisURL is the redis:// or rediss:// URL of the Redis that holds the
+	// queues and job state (none: required except in dev mode).
+	RedisURL SecretURL `json:"redis_url" yaml:"redis_url"`
+	// Prefix names the Redis keys and the queues ("cpush"): [A-Za-z0-9_-].
+	Prefix string `json:"prefix" yaml:"prefix"`
+
+	// Region is the Mobile Push region ("cn-hangzhou").
+	Region string `json:"region" yaml:"region"`
+	// AccessKeyID, AccessKeySecret and SecurityToken are a static AccessKey
+	// pair, or with SecurityToken an STS token. An empty AccessKeyID means
+	// the SDK's default credential chain.
+	AccessKeyID     string `json:"access_key_id" yaml:"access_key_id"`
+	AccessKeySecret Secret `json:"access_key_secret" yaml:"access_key_secret"`
+	SecurityToken   Secret `json:"security_token" yaml:"security_token"`
+	// PushEndpoint overrides the service's address with scheme://host[:port],
+	// e.g. http://127.0.0.1:18600 for the simulator (none: the SDK's
+	// endpoint for Region).
+	PushEndpoint string `json:"push_endpoint" yaml:"push_endpoint"`
+	// ConnectTimeout (5s) and ReadTimeout (10s) bound each API call.
+	ConnectTimeout time.Duration `json:"connect_timeout" yaml:"connect_timeout"`
+	ReadTimeout    time.Duration `json:"read_timeout" yaml:"read_timeout"`
+
+	// Concurrency is the number of tasks a worker runs at once (50).
+	Concurrency int `json:"concurrency" yaml:"concurrency"`
+	// RateContinuouslyPush (500), RatePush (100) and RateComplete (100) are
+	// the account's quotas in calls per second, shared by every worker.
+	RateContinuouslyPush int `json:"rate_continuously_push" yaml:"rate_continuously_push"`
+	RatePush             int `json:"rate_push" yaml:"rate_push"`
+	RateComplete         int `json:"rate_complete" yaml:"rate_complete"`
+
+	// MessageLimit is the most pushes one MessageId takes (10000), counted
+	// in MessageLimitUnit: "targets" (each target, the default) or "calls".
+	MessageLimit     int    `json:"message_limit" yaml:"message_limit"`
+	MessageLimitUnit string `json:"message_limit_unit" yaml:"message_limit_unit"`
+	// MessageTTL is how long a stored message lives (24h).
+	MessageTTL time.Duration `json:"message_ttl" yaml:"message_ttl"`
+	// ExpiryMargin: a MessageId is not pushed within this time of its expiry
+	// (10m); less than MessageTTL.
+	ExpiryMargin time.Duration `json:"expiry_margin" yaml:"expiry_margin"`
+	// JobTTL is how long a job's keys live after its last change (168h).
+	JobTTL time.Duration `json:"job_ttl" yaml:"job_ttl"`
+	// MaxRetry is the number of retries of a transient failure (10), 0..100.
+	MaxRetry int `json:"max_retry" yaml:"max_retry"`
+
+	// HTTPAddr is the host:port of the HTTP endpoints ("127.0.0.1:8080");
+	// empty disables them.
+	HTTPAddr string `json:"http_addr" yaml:"http_addr"`
+	// APITokens are the bearer tokens the HTTP API accepts (none).
+	APITokens []Secret `json:"api_tokens" yaml:"api_tokens"`
+	// LogLevel is debug, info, warn or error ("info").
+	LogLevel string `json:"log_level" yaml:"log_level"`
+
+	// Apps are per-AppKey settings for several apps in one deployment
+	// (none; YAML only). Their empty fields inherit the top-level values.
+	Apps []App `json:"apps" yaml:"apps"`
+}
+
+// Default returns the documented defaults. It is not valid until RedisURL
+// is set, except in dev mode.
+func Default() Config {
+	return Config{
+		Prefix:               "cpush",
+		Region:               "cn-hangzhou",
+		ConnectTimeout:       5 * time.Second,
+		ReadTimeout:          10 * time.Second,
+		Concurrency:          50,
+		RateContinuouslyPush: 500,
+		RatePush:             100,
+		RateComplete:         100,
+		MessageLimit:         10000,
+		MessageLimitUnit:     UnitTargets,
+		MessageTTL:           24 * time.Hour,
+		ExpiryMargin:         10 * time.Minute,
+		JobTTL:               7 * 24 * time.Hour,
+		MaxRetry:             10,
+		HTTPAddr:             "127.0.0.1:8080",
+		LogLevel:             "info",
+	}
+}
+
+// The values of MessageLimitUnit.
+const (
+	UnitTargets = "targets" // each target value is one push
+	UnitCalls   = "calls"   // each call is one push
+)
+
+// chunkSize is the number of targets in one ContinuouslyPush call
+// (jobs.ChunkSize): a limit in targets holds at least one full chunk.
+const chunkSize = 1000

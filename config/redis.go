@@ -1,0 +1,59 @@
+package config
+
+import (
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+)
+
+const redisRule = "must be a redis:// or rediss:// URL such as redis://:password@host:6379/0"
+
+// RedisOptions parses RedisURL into go-redis options. Its error never
+// holds the password.
+func (c *Config) RedisOptions() (*redis.Options, error) {
+	opts, err := parseRedisURL(c.RedisURL.Reveal())
+	if err != nil {
+		return nil, &FieldError{Field: "CPUSH_REDIS_URL", Problem: err.Error()}
+	}
+	return opts, nil
+}
+
+func (c *Config) checkRedisURL(dev bool) error {
+	if c.RedisURL == "" {
+		if dev {
+			return nil
+		}
+		return problem("CPUSH_REDIS_URL", "required except in dev mode (%s)", strings.TrimPrefix(redisRule, "must be "))
+	}
+	_, err := c.RedisOptions()
+	return err
+}
+
+// parseRedisURL checks raw with redis.ParseURL. Its error shows raw
+// redacted, and not url.Parse's error, which holds the whole URL.
+func parseRedisURL(raw string) (*redis.Options, error) {
+	shown := redactURL(raw)
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New(redisRule + ", not " + strconv.Quote(shown) + ": it does not parse as a URL")
+	}
+	if u.Scheme != "redis" && u.Scheme != "rediss" {
+		return nil, errors.New(redisRule + ", not " + strconv.Quote(shown))
+	}
+	opts, err := redis.ParseURL(raw)
+	if err != nil {
+		return nil, errors.New(redisRule + ", not " + strconv.Quote(shown) + ": " + scrub(err.Error(), u))
+	}
+	return opts, nil
+}
+
+// scrub removes u's password from msg, should go-redis ever quote it.
+func scrub(msg string, u *url.URL) string {
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		msg = strings.ReplaceAll(msg, pw, redacted)
+	}
+	return msg
+}

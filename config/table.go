@@ -1,0 +1,144 @@
+package config
+
+import "time"
+
+// Setting documents one setting: its environment variable, YAML key,
+// default and meaning. Table lists them all.
+type Setting struct {
+	Env     string // environment variable; "" for a YAML-only setting
+	YAML    string // YAML key; apps[].key for a key of each entry of apps
+	Default string // the default as it would be written; "" for none
+	Doc     string // what it sets, and its rule
+}
+
+// Table returns every setting, in the order of Config's fields, then the
+// keys of each entry of apps.
+func Table() []Setting {
+	var all []Setting
+	for _, f := range fields {
+		all = append(all, f.Setting)
+	}
+	for _, f := range appFields {
+		all = append(all, f.Setting)
+	}
+	return all
+}
+
+// field is a Setting and how to read it into S: set for a single value,
+// or list for a YAML list (comma-separated in the environment).
+type field[S any] struct {
+	Setting
+	set  setter[S]
+	list func(s *S, vs []string) error
+}
+
+// keyApps is the YAML key of Config.Apps, which fields do not list.
+const keyApps = "apps"
+
+var fields = []field[Config]{
+	{Setting: Setting{"CPUSH_REDIS_URL", "redis_url", "",
+		"redis:// or rediss:// URL of Redis; required except in dev mode"},
+		set: text(func(c *Config) *SecretURL { return &c.RedisURL })},
+	{Setting: Setting{"CPUSH_PREFIX", "prefix", "cpush",
+		"prefix of the Redis keys and queues: letters, digits, _ and -"},
+		set: text(func(c *Config) *string { return &c.Prefix })},
+	{Setting: Setting{"CPUSH_REGION", "region", "cn-hangzhou",
+		"Mobile Push region ID"},
+		set: text(func(c *Config) *string { return &c.Region })},
+	{Setting: Setting{"ALIBABA_CLOUD_ACCESS_KEY_ID", "access_key_id", "",
+		"AccessKey ID; empty: the SDK's default credential chain"},
+		set: text(func(c *Config) *string { return &c.AccessKeyID })},
+	{Setting: Setting{"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "access_key_secret", "",
+		"AccessKey secret; required with an AccessKey ID (secret)"},
+		set: secret(func(c *Config) *Secret { return &c.AccessKeySecret })},
+	{Setting: Setting{"ALIBABA_CLOUD_SECURITY_TOKEN", "security_token", "",
+		"STS security token to use with the AccessKey pair (secret)"},
+		set: secret(func(c *Config) *Secret { return &c.SecurityToken })},
+	{Setting: Setting{"CPUSH_PUSH_ENDPOINT", "push_endpoint", "",
+		"override of the service's address, http(s)://host[:port] such as http://127.0.0.1:18600"},
+		set: text(func(c *Config) *string { return &c.PushEndpoint })},
+	{Setting: Setting{"CPUSH_PUSH_CONNECT_TIMEOUT", "connect_timeout", "5s",
+		"connect timeout of each API call"},
+		set: duration(func(c *Config) *time.Duration { return &c.ConnectTimeout }, positiveDuration)},
+	{Setting: Setting{"CPUSH_PUSH_READ_TIMEOUT", "read_timeout", "10s",
+		"read timeout of each API call"},
+		set: duration(func(c *Config) *time.Duration { return &c.ReadTimeout }, positiveDuration)},
+	{Setting: Setting{"CPUSH_CONCURRENCY", "concurrency", "50",
+		"tasks a worker runs at once, 1 to 10000"},
+		set: integer(func(c *Config) *int { return &c.Concurrency }, concurrency)},
+	{Setting: Setting{"CPUSH_RATE_CONTINUOUSLY_PUSH", "rate_continuously_push", "500",
+		"ContinuouslyPush calls per second, shared by all workers"},
+		set: integer(func(c *Config) *int { return &c.RateContinuouslyPush }, positive)},
+	{Setting: Setting{"CPUSH_RATE_PUSH", "rate_push", "100",
+		"Push calls per second, shared by all workers"},
+		set: integer(func(c *Config) *int { return &c.RatePush }, positive)},
+	{Setting: Setting{"CPUSH_RATE_COMPLETE", "rate_complete", "100",
+		"CompleteContinuouslyPush calls per second, shared by all workers"},
+		set: integer(func(c *Config) *int { return &c.RateComplete }, positive)},
+	{Setting: Setting{"CPUSH_MESSAGE_LIMIT", "message_limit", "10000",
+		"most pushes one MessageId takes; at least 1000 in targets"},
+		set: integer(func(c *Config) *int { return &c.MessageLimit }, positive)},
+	{Setting: Setting{"CPUSH_MESSAGE_LIMIT_UNIT", "message_limit_unit", UnitTargets,
+		"what the message limit counts: targets or calls"},
+		set: oneOf(func(c *Config) *string { return &c.MessageLimitUnit }, UnitTargets, UnitCalls)},
+	{Setting: Setting{"CPUSH_MESSAGE_TTL", "message_ttl", "24h",
+		"how long a stored message lives"},
+		set: duration(func(c *Config) *time.Duration { return &c.MessageTTL }, positiveDuration)},
+	{Setting: Setting{"CPUSH_MESSAGE_EXPIRY_MARGIN", "expiry_margin", "10m",
+		"no push within this time of a message's expiry; less than the message TTL"},
+		set: duration(func(c *Config) *time.Duration { return &c.ExpiryMargin }, nonNegativeDuration)},
+	{Setting: Setting{"CPUSH_JOB_TTL", "job_ttl", "168h",
+		"how long a job's keys live after its last change"},
+		set: duration(func(c *Config) *time.Duration { return &c.JobTTL }, positiveDuration)},
+	{Setting: Setting{"CPUSH_MAX_RETRY", "max_retry", "10",
+		"retries of a transient failure, 0 to 100"},
+		set: integer(func(c *Config) *int { return &c.MaxRetry }, retries)},
+	{Setting: Setting{"CPUSH_HTTP_ADDR", "http_addr", "127.0.0.1:8080",
+		"host:port of the HTTP endpoints; off (or \"\" in YAML) disables them"},
+		set: address},
+	{Setting: Setting{"CPUSH_API_TOKENS", "api_tokens", "",
+		"bearer tokens of the HTTP API: a YAML list, comma-separated in the environment (secret)"},
+		list: tokens},
+	{Setting: Setting{"CPUSH_LOG_LEVEL", "log_level", "info",
+		"debug, info, warn or error"},
+		set: oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
+	{Setting: Setting{"", keyApps, "",
+		"YAML list of per-AppKey settings with the keys apps[].*; empty ones inherit the top level"}},
+}
+
+var appFields = []field[App]{
+	{Setting: Setting{"", "apps[].app_key", "",
+		"the app's AppKey: positive, unique"},
+		set: integer(func(a *App) *int64 { return &a.AppKey }, positive)},
+	{Setting: Setting{"", "apps[].access_key_id", "",
+		"the app's AccessKey ID; empty: the top-level ID, secret and token"},
+		set: text(func(a *App) *string { return &a.AccessKeyID })},
+	{Setting: Setting{"", "apps[].access_key_secret", "",
+		"the app's AccessKey secret; required with its AccessKey ID (secret)"},
+		set: secret(func(a *App) *Secret { return &a.AccessKeySecret })},
+	{Setting: Setting{"", "apps[].security_token", "",
+		"the app's STS security token (secret)"},
+		set: secret(func(a *App) *Secret { return &a.SecurityToken })},
+	{Setting: Setting{"", "apps[].region", "",
+		"the app's region; empty: the top-level region"},
+		set: text(func(a *App) *string { return &a.Region })},
+	{Setting: Setting{"", "apps[].rate_continuously_push", "",
+		"the app's account's ContinuouslyPush calls per second; empty: the top-level rate"},
+		set: integer(func(a *App) *int { return &a.RateContinuouslyPush }, positive)},
+	{Setting: Setting{"", "apps[].rate_push", "",
+		"the app's account's Push calls per second; empty: the top-level rate"},
+		set: integer(func(a *App) *int { return &a.RatePush }, positive)},
+	{Setting: Setting{"", "apps[].rate_complete", "",
+		"the app's account's CompleteContinuouslyPush calls per second; empty: the top-level rate"},
+		set: integer(func(a *App) *int { return &a.RateComplete }, positive)},
+}
+
+// lookup finds the field whose YAML key is key.
+func lookup[S any](fs []field[S], key string) (field[S], bool) {
+	for _, f := range fs {
+		if f.YAML == key {
+			return f, true
+		}
+	}
+	return field[S]{}, false
+}
