@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/cpush/cpush/config"
+	"github.com/cpush/cpush/worker"
+)
+
+func runWorker(ctx context.Context, args []string, e env) error {
+	fs := flag.NewFlagSet("cpush worker", flag.ContinueOnError)
+	file := configFlag(fs)
+	if err := parseFlags(fs, args, e); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e, *file, false)
+	if err != nil {
+		return err
+	}
+	rdb, err := connectRedis(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	svcs, err := newServices(&cfg)
+	if err != nil {
+		return err
+	}
+	defer svcs.close()
+	log := newLogger(&cfg, e)
+	defer log.Sync()
+	return serveWorker(ctx, &cfg, rdb, svcs.apps(), log)
+}
+
+// serveWorker runs the asynq server and the HTTP endpoints until ctx is
+// done, then drains: running chunks finish (or go back to the queue when
+// the shutdown timeout passes) and nothing is lost.
+func serveWorker(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient, apps worker.Apps, log *zap.Logger) error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	opts := workerOptions(cfg, log)
+	opts.Metrics = reg
+	w, err := worker.New(rdb, apps, opts)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	srv := asynq.NewServerFromRedisClient(rdb, w.ServerConfig(cfg.Concurrency))
+	mux := asynq.NewServeMux()
+	w.Register(mux)
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("starting the worker: %w", err)
+	}
+	log.Info("worker started", zap.Stringer("config", cfg), zap.Int("concurrency", cfg.Concurrency))
+	httpErr := make(chan error, 1)
+	go func() { httpErr <- serveHTTP(ctx, cfg, rdb, reg, log) }()
+	select {
+	case <-ctx.Done():
+		err = nil
+	case err = <-httpErr:
+	}
+	log.Info("worker stopping: draining running tasks")
+	srv.Shutdown()
+	log.Info("worker stopped")
+	return err
+}
