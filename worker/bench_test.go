@@ -15,10 +15,22 @@ import (
 // BenchmarkWorker_ChunkThroughput compares, in one run and against the same
 // simulator, one worker pushing a job of calls*1,000 targets at a given
 // concurrency with a plain loop of SDK calls (through the adapter) at the
-// same concurrency. It reports both rates and their ratio (cpush/plain).
+// same concurrency, from the staged job to its end. It reports both rates
+// and their ratio (cpush/plain). With latency 0 the simulator, the SDK,
+// Redis and the worker share this machine's cores, so the ratio measures
+// cpush's CPU per chunk; with a network-like latency it measures what the
+// queue, Redis and the rules add to each call.
 func BenchmarkWorker_ChunkThroughput(b *testing.B) {
+	for _, latency := range []time.Duration{0, 20 * time.Millisecond} {
+		b.Run("latency="+latency.String(), func(b *testing.B) {
+			benchmarkThroughput(b, latency)
+		})
+	}
+}
+
+func benchmarkThroughput(b *testing.B, latency time.Duration) {
 	const calls, concurrency = 1000, 16
-	e := setup(b, pushsim.Config{}, worker.Options{Rates: worker.Rates{ContinuouslyPush: 100000, Push: 10000, Complete: 10000}})
+	e := setup(b, pushsim.Config{Latency: latency}, worker.Options{Rates: worker.Rates{ContinuouslyPush: 100000, Push: 10000, Complete: 10000}})
 	e.startWorker(concurrency)
 	targets := devices("b", calls*1000)
 	var plain, cpush time.Duration

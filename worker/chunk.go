@@ -22,8 +22,8 @@ type chunkRun struct {
 	values []string
 	msg    slotMessage
 	log    *zap.Logger
-	// knownSlot is the chunk's slot value as loaded, "" if none yet.
-	knownSlot string
+	// slots are the chunk's slot and the lookahead slots as loaded.
+	slots []string
 }
 
 // handleChunk pushes one chunk: skip it if done or cancelled, take its
@@ -49,7 +49,7 @@ func (w *Worker) handleChunk(ctx context.Context, t *asynq.Task) error {
 		}
 		return nil
 	}
-	r := &chunkRun{w: w, job: st.job, index: p.Index, values: st.values, knownSlot: st.slot,
+	r := &chunkRun{w: w, job: st.job, index: p.Index, values: st.values, slots: st.slots,
 		log: w.opts.Logger.With(zap.String("job_id", p.JobID), zap.Int("chunk", p.Index))}
 	if st.job.cancel {
 		return r.finish(ctx, outcome{cancelled: len(r.values)})
@@ -63,7 +63,7 @@ func (r *chunkRun) quotaKey() string { return r.w.keys.Quota(r.job.appKey, r.msg
 
 func (r *chunkRun) run(ctx context.Context) error {
 	var err error
-	if r.msg, err = r.w.messageFor(ctx, r.job, r.index, r.knownSlot); err != nil {
+	if r.msg, err = r.w.messageFor(ctx, r.job, r.index, r.slots); err != nil {
 		return r.serviceError(ctx, err)
 	}
 	grant, reason, err := r.reserve(ctx)

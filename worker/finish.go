@@ -8,6 +8,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/cpush/cpush/jobs"
 	"github.com/cpush/cpush/worker/pushapi"
@@ -49,13 +50,17 @@ func (w *Worker) completeMessages(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(completeParallelism)
 	for _, mid := range mids {
-		if err := w.complete(ctx, j, mid); err != nil {
-			return err
-		}
+		g.Go(func() error { return w.complete(gctx, j, mid) })
 	}
-	return nil
+	return g.Wait()
 }
+
+// completeParallelism bounds the CompleteContinuouslyPush calls in flight
+// for one job; the shared limiter bounds their rate.
+const completeParallelism = 8
 
 // complete ends one MessageId. One the service no longer knows, or that
 // expired or was completed, needs nothing more.

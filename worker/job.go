@@ -64,19 +64,22 @@ type chunkState struct {
 	job    *job
 	done   bool
 	values []string
-	slot   string // the slot's value, when the job has one for the chunk
+	// slots are the values of the chunk's slot and the lookahead slots
+	// after it ("" where none exists yet); content mode only.
+	slots []string
 }
 
 func (w *Worker) loadChunk(ctx context.Context, id string, index int) (*chunkState, error) {
 	idx := strconv.Itoa(index)
 	var meta *redis.MapStringStringCmd
 	var done *redis.BoolCmd
-	var chunk, slot *redis.StringCmd
+	var chunk *redis.StringCmd
+	var slots *redis.SliceCmd
 	_, err := w.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		meta = p.HGetAll(ctx, w.keys.Meta(id))
 		done = p.HExists(ctx, w.keys.Done(id), idx)
 		chunk = p.HGet(ctx, w.keys.Chunks(id), idx)
-		slot = p.HGet(ctx, w.keys.Slots(id), strconv.Itoa(w.slotOf(index)))
+		slots = p.HMGet(ctx, w.keys.Slots(id), w.slotFields(index)...)
 		return nil
 	})
 	if err != nil && !errors.Is(err, redis.Nil) {
@@ -87,7 +90,7 @@ func (w *Worker) loadChunk(ctx context.Context, id string, index int) (*chunkSta
 		return nil, err
 	}
 	j.app = w.app(j.appKey)
-	st := &chunkState{job: j, done: done.Val(), slot: slot.Val()}
+	st := &chunkState{job: j, done: done.Val(), slots: stringsOf(slots.Val())}
 	if !st.done {
 		if chunk.Err() != nil {
 			return nil, fmt.Errorf("chunk %d of job %s: %w", index, id, errJobGone)
@@ -95,6 +98,15 @@ func (w *Worker) loadChunk(ctx context.Context, id string, index int) (*chunkSta
 		st.values = strings.Split(chunk.Val(), "\n")
 	}
 	return st, nil
+}
+
+// stringsOf turns HMGET's answer into strings, "" for a missing field.
+func stringsOf(vals []any) []string {
+	out := make([]string, len(vals))
+	for i, v := range vals {
+		out[i], _ = v.(string)
+	}
+	return out
 }
 
 func (w *Worker) loadJob(ctx context.Context, id string) (*job, error) {

@@ -24,20 +24,71 @@ type slotMessage struct {
 	value     string // the slot's value in Redis ("" in message-id mode)
 }
 
+// lookahead is the number of slots after a chunk's own whose MessageIds are
+// created ahead, so that the chunks of a new slot find it ready.
+const lookahead = 2
+
 // slotOf is the slot of chunk index in content mode.
 func (w *Worker) slotOf(index int) int { return index / w.opts.Limits.ChunksPerSlot() }
 
+// slotFields are the slots hash fields of chunk index's slot and the
+// lookahead slots after it.
+func (w *Worker) slotFields(index int) []string {
+	s := w.slotOf(index)
+	out := make([]string, 0, lookahead+1)
+	for k := range lookahead + 1 {
+		out = append(out, strconv.Itoa(s+k))
+	}
+	return out
+}
+
 // messageFor returns the MessageId for chunk index: the job's own
 // (message-id mode) or its slot's, created on first use (content mode).
-// known is the slot's value as the chunk's load read it ("" if none).
-func (w *Worker) messageFor(ctx context.Context, j *job, index int, known string) (slotMessage, error) {
+// known are the slot values the chunk's load read (slotFields).
+func (w *Worker) messageFor(ctx context.Context, j *job, index int, known []string) (slotMessage, error) {
 	if j.message == nil {
 		return slotMessage{id: j.messageID, expiresAt: j.messageCreatedAt.Add(w.opts.Limits.TTL)}, nil
 	}
-	if known != "" {
-		return w.parseSlot(w.slotOf(index), known), nil
+	s := w.slotOf(index)
+	w.prepareAhead(j, s, known)
+	if len(known) > 0 && known[0] != "" {
+		return w.parseSlot(s, known[0]), nil
 	}
-	return w.slot(ctx, j, w.slotOf(index))
+	return w.slot(ctx, j, s)
+}
+
+// prepareAhead creates, in the background, the MessageIds of the job's
+// next slots that do not exist yet; a worker that finds a slot's lock taken
+// leaves it to the holder.
+func (w *Worker) prepareAhead(j *job, s int, known []string) {
+	last := (j.chunks - 1) / w.opts.Limits.ChunksPerSlot()
+	for k := 1; k < len(known) && s+k <= last; k++ {
+		if known[k] != "" {
+			continue
+		}
+		key := j.id + "/" + strconv.Itoa(s+k)
+		if _, busy := w.ahead.LoadOrStore(key, true); busy {
+			continue
+		}
+		go func(slot int) {
+			defer w.ahead.Delete(key)
+			ctx, cancel := context.WithTimeout(context.Background(), w.opts.LockTTL)
+			defer cancel()
+			if err := w.createAhead(ctx, j, slot); err != nil {
+				w.opts.Logger.Debug("creating a MessageId ahead; its chunks will", zap.String("job_id", j.id), zap.Int("slot", slot), zap.Error(err))
+			}
+		}(s + k)
+	}
+}
+
+func (w *Worker) createAhead(ctx context.Context, j *job, slot int) error {
+	token, ok, err := w.lockSlot(ctx, j.id, slot)
+	if err != nil || !ok {
+		return err
+	}
+	defer w.unlockSlot(j.id, slot, token)
+	_, err = w.createSlot(ctx, j, slot)
+	return err
 }
 
 // slot returns a slot's MessageId, creating it under a lock if there is

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -45,6 +46,7 @@ type Worker struct {
 	opts    Options
 	limiter *Limiter
 	metrics *metrics
+	ahead   sync.Map // "job/slot" -> true while this process creates it ahead
 }
 
 // New returns a Worker that pushes through each AppKey's service and keeps
