@@ -37,6 +37,19 @@ const (
 	FieldCancel           = "cancel" // "1" once a cancel was asked for
 )
 
+// Outcomes of a chunk as its job's done hash (Keys.Done) records them:
+//
+//	"pushed"                     every target pushed
+//	"cancelled"                  none pushed: the job was cancelled
+//	"failed:<code>"              none pushed: all failed with code
+//	"partial:<pushed>:<code>"    the first <pushed> targets pushed, the rest failed with code
+const (
+	OutcomePushed    = "pushed"
+	OutcomeCancelled = "cancelled"
+	OutcomeFailed    = "failed"
+	OutcomePartial   = "partial"
+)
+
 // Field names of a job's progress hash (Keys.Progress). Failures are counted
 // per code under FailedPrefix+code.
 const (

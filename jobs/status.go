@@ -37,6 +37,28 @@ type Status struct {
 // Final reports whether the job has ended.
 func (s *Status) Final() bool { return Final(s.Status) }
 
+// Summary is a job's summary as `cpush status --json`, the HTTP API and
+// the completion webhook give it. Its JSON names are a contract.
+type Summary struct {
+	ID                 string         `json:"id"`
+	Status             string         `json:"status"`
+	Total              int            `json:"total"`
+	Unique             int            `json:"unique"`
+	Duplicates         int            `json:"duplicates"`
+	Pushed             int            `json:"pushed"`
+	Failed             map[string]int `json:"failed"`
+	Cancelled          int            `json:"cancelled"`
+	PossibleDuplicates int            `json:"possible_duplicates"`
+	MessageIDs         []string       `json:"message_ids"`
+}
+
+// Summary returns s's summary.
+func (s *Status) Summary() Summary {
+	return Summary{ID: s.ID, Status: s.Status, Total: s.Total, Unique: s.Unique, Duplicates: s.Duplicates,
+		Pushed: s.Pushed, Failed: s.Failed, Cancelled: s.Cancelled, PossibleDuplicates: s.PossibleDuplicates,
+		MessageIDs: s.MessageIDs}
+}
+
 // Status reads job id's progress. An unknown job returns ErrJobNotFound.
 func (c *Client) Status(ctx context.Context, id string) (*Status, error) {
 	return ReadStatus(ctx, c.rdb, c.keys, id)

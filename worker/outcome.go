@@ -15,16 +15,18 @@ type outcome struct {
 	code                      string // why the failed ones failed
 }
 
+// String is the outcome as the job's done hash records it (see
+// jobs.OutcomePushed).
 func (o outcome) String() string {
 	switch {
 	case o.cancelled > 0:
-		return "cancelled"
+		return jobs.OutcomeCancelled
 	case o.failed > 0 && o.pushed > 0:
-		return "partial:" + o.code
+		return fmt.Sprintf("%s:%d:%s", jobs.OutcomePartial, o.pushed, o.code)
 	case o.failed > 0:
-		return "failed:" + o.code
+		return jobs.OutcomeFailed + ":" + o.code
 	}
-	return "pushed"
+	return jobs.OutcomePushed
 }
 
 // finish records the chunk's outcome once; the run that finishes the job's

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cpush/cpush/config"
 	"github.com/cpush/cpush/internal/redistest"
+	"github.com/cpush/cpush/jobs"
 	"github.com/cpush/cpush/worker/pushsim"
 )
 
@@ -145,7 +146,7 @@ func TestRun_SendWaitJSON(t *testing.T) {
 	if err != nil {
 		t.Fatalf("send --wait: %v", err)
 	}
-	var got summary
+	var got jobs.Summary
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("output %q is not one JSON object: %v", out, err)
 	}

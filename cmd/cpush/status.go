@@ -14,30 +14,9 @@ import (
 	"github.com/cpush/cpush/jobs"
 )
 
-// summary is the JSON summary of a job that send --json and status --json
-// print.
-type summary struct {
-	ID                 string         `json:"id"`
-	Status             string         `json:"status"`
-	Total              int            `json:"total"`
-	Unique             int            `json:"unique"`
-	Duplicates         int            `json:"duplicates"`
-	Pushed             int            `json:"pushed"`
-	Failed             map[string]int `json:"failed"`
-	Cancelled          int            `json:"cancelled"`
-	PossibleDuplicates int            `json:"possible_duplicates"`
-	MessageIDs         []string       `json:"message_ids"`
-}
-
-func summarize(st *jobs.Status) summary {
-	return summary{ID: st.ID, Status: st.Status, Total: st.Total, Unique: st.Unique, Duplicates: st.Duplicates,
-		Pushed: st.Pushed, Failed: st.Failed, Cancelled: st.Cancelled, PossibleDuplicates: st.PossibleDuplicates,
-		MessageIDs: st.MessageIDs}
-}
-
 func printStatus(w io.Writer, st *jobs.Status, asJSON bool) error {
 	if asJSON {
-		return json.NewEncoder(w).Encode(summarize(st))
+		return json.NewEncoder(w).Encode(st.Summary())
 	}
 	fmt.Fprintf(w, "job %s: %s\n", st.ID, st.Status)
 	fmt.Fprintf(w, "  targets:  %d given, %d unique, %d duplicates removed\n", st.Total, st.Unique, st.Duplicates)
