@@ -56,3 +56,9 @@ func (k Keys) Recent() string { return k.Prefix + ":jobs" }
 func (k Keys) Rate(account, action string) string {
 	return k.Prefix + ":rate:{" + account + "}:" + action
 }
+
+// RateBackoff is the hash that slows an account's action down after the
+// service throttled it: factor and cut_ms.
+func (k Keys) RateBackoff(account, action string) string {
+	return k.Rate(account, action) + ":backoff"
+}

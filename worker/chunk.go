@@ -152,7 +152,8 @@ func (r *chunkRun) serviceError(ctx context.Context, err error) error {
 	log := r.log.With(zap.String("message_id", r.msg.id), zap.String("code", e.Code), zap.String("request_id", e.RequestID))
 	switch e.Class {
 	case pushapi.ClassWait:
-		log.Info("throttled by the push service")
+		f, ferr := r.w.limiter.Throttled(ctx, r.job.app, e.Action)
+		log.Info("throttled by the push service; the shared rate backs off", zap.Float64("rate_factor", f), zap.Error(ferr))
 		return &WaitError{Delay: waitDelay(e), Reason: "throttled", Err: err}
 	case pushapi.ClassRollover:
 		if r.job.message != nil && r.msg.value != "" {

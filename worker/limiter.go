@@ -13,16 +13,45 @@ import (
 )
 
 // Limiter is the rate limiter that every worker of an account shares: GCRA
-// on Redis (redis_rate), one key per account and action.
+// on Redis (redis_rate), one key per account and action, slowed down for a
+// while when the service throttles (see backoff.go).
 type Limiter struct {
-	rl      *redis_rate.Limiter
-	keys    jobs.Keys
-	maxWait time.Duration
-	metrics *metrics
+	rdb      redis.UniversalClient
+	rl       *redis_rate.Limiter
+	keys     jobs.Keys
+	maxWait  time.Duration
+	metrics  *metrics
+	backoffs backoffs
 }
 
 func newLimiter(rdb redis.UniversalClient, keys jobs.Keys, maxWait time.Duration, m *metrics) *Limiter {
-	return &Limiter{rl: redis_rate.NewLimiter(rdb), keys: keys, maxWait: maxWait, metrics: m}
+	return &Limiter{rdb: rdb, rl: redis_rate.NewLimiter(rdb), keys: keys, maxWait: maxWait, metrics: m,
+		backoffs: backoffs{cache: map[string]cachedFactor{}}}
+}
+
+// Throttled tells every worker that the service throttled app's action:
+// the shared rate backs off, then recovers.
+func (l *Limiter) Throttled(ctx context.Context, app App, action string) (float64, error) {
+	key := l.keys.RateBackoff(app.Account, action)
+	f, err := throttleScript.Run(ctx, l.rdb, []string{key}, time.Now().UnixMilli(), backoffStep, backoffMin,
+		backoffCooldown.Milliseconds(), backoffRecovery.Milliseconds()).Float64()
+	l.backoffs.forget(key)
+	if err != nil {
+		return 1, fmt.Errorf("recording throttling of %s: %w", action, err)
+	}
+	return f, nil
+}
+
+// limit is the GCRA limit of app's action now: its quota times the backoff
+// factor in force.
+func (l *Limiter) limit(ctx context.Context, app App, action string) (redis_rate.Limit, error) {
+	f, err := l.backoffs.factor(ctx, l.rdb, l.keys.RateBackoff(app.Account, action))
+	if err != nil {
+		return redis_rate.Limit{}, err
+	}
+	rate := app.rate(action)
+	l.metrics.rate.WithLabelValues(action).Set(float64(rate) * f)
+	return perSecond(max(1, int(float64(rate)*f))), nil
 }
 
 // rate is an app's quota of action, calls per second.
@@ -51,8 +80,11 @@ func (l *Limiter) Wait(ctx context.Context, app App, action string) (time.Durati
 	start := time.Now()
 	deadline := start.Add(l.maxWait)
 	key := l.keys.Rate(app.Account, action)
-	limit := perSecond(app.rate(action))
 	for {
+		limit, err := l.limit(ctx, app, action)
+		if err != nil {
+			return 0, err
+		}
 		res, err := l.rl.Allow(ctx, key, limit)
 		if err != nil {
 			return 0, fmt.Errorf("rate limiter for %s: %w", action, err)

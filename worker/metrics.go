@@ -16,6 +16,7 @@ const (
 	MetricTargets            = "cpush_targets_total"
 	MetricLimiterWait        = "cpush_limiter_wait_seconds"
 	MetricPossibleDuplicates = "cpush_possible_duplicates_total"
+	MetricLimiterRate        = "cpush_limiter_rate"
 )
 
 type metrics struct {
@@ -24,6 +25,7 @@ type metrics struct {
 	targets    *prometheus.CounterVec   // result
 	wait       *prometheus.HistogramVec // action
 	duplicates prometheus.Counter
+	rate       *prometheus.GaugeVec // action
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -38,6 +40,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Time spent waiting for the shared rate limiter.", Buckets: prometheus.ExponentialBuckets(0.001, 4, 8)}, []string{"action"}),
 		duplicates: prometheus.NewCounter(prometheus.CounterOpts{Name: MetricPossibleDuplicates,
 			Help: "Targets pushed again after a call that may have been delivered."}),
+		rate: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: MetricLimiterRate,
+			Help: "The shared rate limit in force, calls per second, after throttling backoff."}, []string{"action"}),
 	}
 	if reg == nil {
 		return m, nil
@@ -55,6 +59,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if err == nil {
 		m.duplicates, err = register(reg, m.duplicates)
+	}
+	if err == nil {
+		m.rate, err = register(reg, m.rate)
 	}
 	return m, err
 }

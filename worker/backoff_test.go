@@ -1,0 +1,82 @@
+package worker
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/cpush/cpush/internal/redistest"
+	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/worker/pushapi"
+)
+
+func TestEffectiveFactor(t *testing.T) {
+	cut := time.Unix(1000, 0)
+	tests := []struct {
+		name  string
+		f     float64
+		since time.Duration
+		want  float64
+	}{
+		{"no backoff", 1, 0, 1},
+		{"just cut", 0.5, 0, 0.5},
+		{"half recovered", 0.5, backoffRecovery / 2, 0.75},
+		{"recovered", 0.5, backoffRecovery, 1},
+		{"long after", 0.2, 10 * backoffRecovery, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := effectiveFactor(tt.f, cut, cut.Add(tt.since)); math.Abs(got-tt.want) > 1e-9 {
+				t.Errorf("effectiveFactor(%v, +%s) = %v, want %v", tt.f, tt.since, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLimiter_Throttled(t *testing.T) {
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t)
+	redistest.Cleanup(t, rdb, prefix)
+	l := newLimiter(rdb, jobs.Keys{Prefix: prefix}, time.Second, mustMetrics(t))
+	app := App{Account: "acct@cn-hangzhou", Rates: Rates{ContinuouslyPush: 100}}
+	ctx := context.Background()
+	const action = pushapi.ActionContinuouslyPush
+
+	f1, err := l.Throttled(ctx, app, action)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f2, _ := l.Throttled(ctx, app, action) // within the cooldown: no second cut
+	if math.Abs(f1-backoffStep) > 1e-6 || math.Abs(f2-f1) > 0.01 {
+		t.Errorf("factors after two reports in one cooldown = %v, %v; want %v both", f1, f2, backoffStep)
+	}
+	limit, err := l.limit(ctx, app, action)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if limit.Rate < 79 || limit.Rate > 80 {
+		t.Errorf("limit after one cut = %d/s, want 80 (0.8 of 100, barely recovered)", limit.Rate)
+	}
+	other, _ := l.limit(ctx, App{Account: "other@cn-hangzhou", Rates: Rates{ContinuouslyPush: 100}}, action)
+	if other.Rate != 100 {
+		t.Errorf("another account's limit = %d/s, want 100: backoff is per account", other.Rate)
+	}
+	// Many cuts never go below the floor.
+	key := l.keys.RateBackoff(app.Account, action)
+	for range 20 {
+		rdb.HSet(ctx, key, "cut_ms", time.Now().Add(-2*backoffCooldown).UnixMilli())
+		f1, _ = l.Throttled(ctx, app, action)
+	}
+	if f1 < backoffMin || f1 > backoffMin+0.05 { // each cut is 2s into recovery
+		t.Errorf("factor after many cuts = %v, want the floor %v", f1, backoffMin)
+	}
+}
+
+func mustMetrics(t *testing.T) *metrics {
+	m, err := newMetrics(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
