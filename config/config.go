@@ -10,6 +10,9 @@ type Config struct {
 	// RedisURL is the redis:// or rediss:// URL of the Redis that holds the
 	// queues and job state (none: required except in dev mode).
 	RedisURL SecretURL `json:"redis_url" yaml:"redis_url"`
+	// RedisCluster says RedisURL names Redis Cluster nodes (false):
+	// redis://[:password@]host:port?addr=host2:port&addr=host3:port.
+	RedisCluster bool `json:"redis_cluster" yaml:"redis_cluster"`
 	// Prefix names the Redis keys and the queues ("cpush"): [A-Za-z0-9_-].
 	Prefix string `json:"prefix" yaml:"prefix"`
 

@@ -39,6 +39,18 @@ func integer[S any, N ~int | ~int64](p func(*S) *N, r intRange) setter[S] {
 	}
 }
 
+// boolean sets a bool field to v: true or false (also 1 or 0).
+func boolean[S any](p func(*S) *bool) setter[S] {
+	return func(s *S, v string) error {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return fmt.Errorf("must be true or false, not %q", v)
+		}
+		*p(s) = b
+		return nil
+	}
+}
+
 // duration sets a time.Duration field to v, which must be in r.
 func duration[S any](p func(*S) *time.Duration, r durationRule) setter[S] {
 	return func(s *S, v string) error {

@@ -21,12 +21,46 @@ func (c *Config) RedisOptions() (*redis.Options, error) {
 	return opts, nil
 }
 
+// RedisClient opens a client of the Redis RedisURL names: a Redis Cluster
+// client when RedisCluster is set. It does not dial.
+func (c *Config) RedisClient() (redis.UniversalClient, error) {
+	if !c.RedisCluster {
+		opts, err := c.RedisOptions()
+		if err != nil {
+			return nil, err
+		}
+		return redis.NewClient(opts), nil
+	}
+	opts, err := c.clusterOptions()
+	if err != nil {
+		return nil, err
+	}
+	return redis.NewClusterClient(opts), nil
+}
+
+func (c *Config) clusterOptions() (*redis.ClusterOptions, error) {
+	raw := c.RedisURL.Reveal()
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		return nil, &FieldError{Field: "CPUSH_REDIS_URL", Problem: redisRule + ", not " + strconv.Quote(redactURL(raw))}
+	}
+	opts, err := redis.ParseClusterURL(raw)
+	if err != nil {
+		return nil, &FieldError{Field: "CPUSH_REDIS_URL", Problem: "not a Redis Cluster URL (" + redactURL(raw) + "): " + scrub(err.Error(), u)}
+	}
+	return opts, nil
+}
+
 func (c *Config) checkRedisURL(dev bool) error {
 	if c.RedisURL == "" {
 		if dev {
 			return nil
 		}
 		return problem("CPUSH_REDIS_URL", "required except in dev mode (%s)", strings.TrimPrefix(redisRule, "must be "))
+	}
+	if c.RedisCluster {
+		_, err := c.clusterOptions()
+		return err
 	}
 	_, err := c.RedisOptions()
 	return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -33,20 +34,30 @@ func loadConfig(e env, file string, dev bool) (config.Config, error) {
 	return cfg, nil
 }
 
-// connectRedis opens cfg's Redis and checks that it answers.
+// connectRedis opens cfg's Redis (or Redis Cluster) and checks that it
+// answers.
 func connectRedis(ctx context.Context, cfg *config.Config) (redis.UniversalClient, error) {
-	opts, err := cfg.RedisOptions()
+	rdb, err := cfg.RedisClient()
 	if err != nil {
 		return nil, err
 	}
-	rdb := redis.NewClient(opts)
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := rdb.Ping(pctx).Err(); err != nil {
 		rdb.Close()
-		return nil, fmt.Errorf("Redis at %s does not answer (CPUSH_REDIS_URL): %w", opts.Addr, err)
+		return nil, fmt.Errorf("Redis at %s does not answer (CPUSH_REDIS_URL): %w", redisAddr(rdb), err)
 	}
 	return rdb, nil
+}
+
+func redisAddr(rdb redis.UniversalClient) string {
+	switch c := rdb.(type) {
+	case *redis.Client:
+		return c.Options().Addr
+	case *redis.ClusterClient:
+		return strings.Join(c.Options().Addrs, ",")
+	}
+	return "?"
 }
 
 // newLogger returns a JSON logger at cfg's level.
