@@ -15,6 +15,7 @@ var simRoutes = map[string]struct {
 	serve  func(*Server, *http.Request) (any, error)
 }{
 	"/sim/stats":   {http.MethodGet, func(s *Server, _ *http.Request) (any, error) { return s.Stats(), nil }},
+	"/sim/counts":  {http.MethodGet, func(s *Server, _ *http.Request) (any, error) { return s.Counts(), nil }},
 	"/sim/reset":   {http.MethodPost, (*Server).serveReset},
 	"/sim/advance": {http.MethodPost, (*Server).serveAdvance},
 	"/sim/faults":  {http.MethodPost, (*Server).serveFaults},

@@ -127,3 +127,23 @@ func TestServe(t *testing.T) {
 		}
 	})
 }
+
+func TestServer_Counts(t *testing.T) {
+	e := setup(t, pushsim.Config{})
+	id := e.createMessage(t, testAppKey)
+	if _, err := e.pushValues(testAppKey, id, pushapi.TargetDevice, "a,b"); err != nil {
+		t.Fatalf("ContinuouslyPush: %v", err)
+	}
+	resp, err := http.Get(e.ts.URL + "/sim/counts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got pushsim.Counts
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Delivered != 2 || got.Calls["ContinuouslyPush"]["OK"] != 1 || got.Calls["Push"]["OK"] != 1 {
+		t.Errorf("/sim/counts = %+v, want 2 delivered, 1 ContinuouslyPush and 1 Push OK", got)
+	}
+}

@@ -124,3 +124,31 @@ func (m *message) stats() MessageStats {
 		Content: m.content.clone(),
 	}
 }
+
+// Counts is the cheap part of Stats, for polling during a long run: the
+// calls by action and code, the violations, and the deliveries in all.
+type Counts struct {
+	Calls            map[string]map[string]int
+	Violations       map[string]int
+	MaxValuesPerCall int
+	Delivered        int // deliveries, duplicates included
+}
+
+// Counts returns a copy of the simulator's counters without the
+// per-target deliveries.
+func (s *Server) Counts() Counts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := Counts{
+		Calls:            make(map[string]map[string]int, len(s.stats.calls)),
+		Violations:       maps.Clone(s.stats.violations),
+		MaxValuesPerCall: s.stats.maxValues,
+	}
+	for action, byCode := range s.stats.calls {
+		c.Calls[action] = maps.Clone(byCode)
+	}
+	for _, m := range s.messages {
+		c.Delivered += m.targets
+	}
+	return c
+}
