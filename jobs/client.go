@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -138,6 +136,12 @@ func (c *Client) stage(ctx context.Context, job *Job, plan Plan, unique []string
 	if err := c.writeChunks(ctx, plan.ID, unique); err != nil {
 		return err
 	}
+	return c.commit(ctx, job, plan)
+}
+
+// commit makes a job whose chunks are staged visible: its meta, its TTL,
+// its place among the recent jobs and its plan task.
+func (c *Client) commit(ctx context.Context, job *Job, plan Plan) error {
 	ttl := c.opts.JobTTL
 	if wait := time.Until(job.StartAt); !job.StartAt.IsZero() && wait > 0 {
 		ttl += wait
@@ -149,30 +153,13 @@ func (c *Client) stage(ctx context.Context, job *Job, plan Plan, unique []string
 }
 
 func (c *Client) writeChunks(ctx context.Context, id string, unique []string) error {
-	key := c.keys.Chunks(id)
-	args := make([]any, 0, 2*stageBatch)
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
-		}
-		_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			p.HSet(ctx, key, args...)
-			p.PExpire(ctx, key, stagingTTL)
-			return nil
-		})
-		args = args[:0]
-		return err
-	}
+	w := c.newChunkWriter(id)
 	for i := 0; i*ChunkSize < len(unique); i++ {
-		chunk := unique[i*ChunkSize : min((i+1)*ChunkSize, len(unique))]
-		args = append(args, strconv.Itoa(i), strings.Join(chunk, "\n"))
-		if len(args) == 2*stageBatch {
-			if err := flush(); err != nil {
-				return err
-			}
+		if err := w.add(ctx, unique[i*ChunkSize:min((i+1)*ChunkSize, len(unique))]); err != nil {
+			return err
 		}
 	}
-	return flush()
+	return w.flush(ctx)
 }
 
 func (c *Client) writeMeta(ctx context.Context, job *Job, plan Plan, ttl time.Duration) error {
@@ -202,6 +189,9 @@ func metaFields(job *Job, plan Plan) ([]any, error) {
 	}
 	if !job.StartAt.IsZero() {
 		f = append(f, FieldStartAt, job.StartAt.UnixMilli())
+	}
+	if job.WebhookURL != "" {
+		f = append(f, FieldWebhookURL, job.WebhookURL)
 	}
 	if job.MessageID != "" {
 		created := job.MessageCreatedAt

@@ -26,4 +26,13 @@
 //
 // A Job.ID is an idempotency key: a second Enqueue with the same ID fails
 // with ErrDuplicateJob and sends nothing twice.
+//
+// EnqueueSeq takes the targets as a sequence (an upload, a file) instead of
+// a slice, holding only the unique ones. List pages through the recent
+// jobs, newest first, and Failed gives the failed targets of a job with
+// their codes, to send again.
+//
+// A job with a WebhookURL is POSTed its final Summary when it ends, signed
+// with HMAC-SHA256 in the SignatureHeader; receivers check it with
+// VerifyWebhook.
 package jobs

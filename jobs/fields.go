@@ -34,7 +34,8 @@ const (
 	FieldCreatedAt        = "created_ms"
 	FieldStartAt          = "start_ms"
 	FieldFinishedAt       = "finished_ms"
-	FieldCancel           = "cancel" // "1" once a cancel was asked for
+	FieldCancel           = "cancel"      // "1" once a cancel was asked for
+	FieldWebhookURL       = "webhook_url" // where the final summary is POSTed
 )
 
 // Outcomes of a chunk as its job's done hash (Keys.Done) records them:

@@ -34,6 +34,11 @@ type Job struct {
 	Priority string `json:"priority,omitempty"`
 	// StartAt delays the job; zero starts it at once.
 	StartAt time.Time `json:"start_at,omitzero"`
+
+	// WebhookURL, if set, is POSTed the job's final Summary when it ends,
+	// signed with the worker's webhook secret (see SignWebhook): an absolute
+	// http or https URL of at most MaxWebhookURLBytes, without credentials.
+	WebhookURL string `json:"webhook_url,omitempty"`
 }
 
 // Priorities a job may have.
@@ -61,11 +66,14 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 // write it (JSON names, "targets[3]").
 type FieldError = pushapi.FieldError
 
+// errNoTargets: a job needs at least one target.
+var errNoTargets = fieldErr("targets", "at least one target is required")
+
 func fieldErr(field, rule string, args ...any) error {
 	return &FieldError{Field: field, Rule: fmt.Sprintf(rule, args...)}
 }
 
-// validateHeader checks everything about j but its targets' values.
+// validateHeader checks everything about j but its targets.
 func (j *Job) validateHeader() error {
 	switch {
 	case j.ID != "" && (len(j.ID) > MaxIDBytes || !idPattern.MatchString(j.ID)):
@@ -74,8 +82,6 @@ func (j *Job) validateHeader() error {
 		return fieldErr("app_key", "must be a positive integer, not %d", j.AppKey)
 	case MaxValueBytes[j.Target] == 0:
 		return fieldErr("target", "ContinuouslyPush takes only DEVICE, ACCOUNT and ALIAS, not %q", j.Target)
-	case len(j.Targets) == 0:
-		return fieldErr("targets", "at least one target is required")
 	case j.Message != nil && j.MessageID != "":
 		return fieldErr("message_id", "cannot be given with message: give the content (cpush creates MessageIds) or an existing MessageId, not both")
 	case j.Message == nil && j.MessageID == "":
@@ -88,6 +94,9 @@ func (j *Job) validateHeader() error {
 		return fieldErr("message_created_at", "is in the future")
 	case j.Priority != "" && j.Priority != PriorityHigh && j.Priority != PriorityDefault && j.Priority != PriorityLow:
 		return fieldErr("priority", "must be high, default or low, not %q", j.Priority)
+	}
+	if err := validateWebhookURL(j.WebhookURL); err != nil {
+		return err
 	}
 	if j.Message != nil {
 		return j.Message.Validate("message")
@@ -125,6 +134,9 @@ func isSpace(r rune) bool {
 func (j *Job) Validate() error {
 	if err := j.validateHeader(); err != nil {
 		return err
+	}
+	if len(j.Targets) == 0 {
+		return errNoTargets
 	}
 	for i, v := range j.Targets {
 		if err := ValidateValue(j.Target, v, i); err != nil {

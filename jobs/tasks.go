@@ -14,6 +14,8 @@ const (
 	TypeChunk = "push:chunk"
 	// TypeFinish completes a finished job's MessageIds and sets its status.
 	TypeFinish = "push:finish"
+	// TypeWebhook POSTs an ended job's summary to its WebhookURL.
+	TypeWebhook = "push:webhook"
 )
 
 // ChunkSize is the number of targets in a full chunk: the most one
@@ -36,11 +38,19 @@ type FinishPayload struct {
 	JobID string `json:"job_id"`
 }
 
+// WebhookPayload is the payload of a TypeWebhook task.
+type WebhookPayload struct {
+	JobID string `json:"job_id"`
+}
+
 // ChunkTaskID is the asynq task ID of a chunk: enqueuing it twice is refused.
 func ChunkTaskID(jobID string, index int) string { return fmt.Sprintf("%s:%d", jobID, index) }
 
 // FinishTaskID is the asynq task ID of a job's finish task.
 func FinishTaskID(jobID string) string { return jobID + ":finish" }
+
+// WebhookTaskID is the asynq task ID of a job's completion webhook.
+func WebhookTaskID(jobID string) string { return jobID + ":webhook" }
 
 // PlanTaskID is the asynq task ID of a job's plan task.
 func PlanTaskID(jobID string) string { return jobID + ":plan" }

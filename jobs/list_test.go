@@ -1,0 +1,105 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cpush/cpush/internal/redistest"
+	"github.com/cpush/cpush/jobs"
+)
+
+// listAll pages through every recent job with pages of limit.
+func listAll(t *testing.T, c *jobs.Client, limit int) (ids []string, pages int) {
+	t.Helper()
+	cursor := ""
+	for {
+		p, err := c.List(context.Background(), cursor, limit)
+		if err != nil {
+			t.Fatalf("List(%q, %d): %v", cursor, limit, err)
+		}
+		if len(p.Jobs) > limit {
+			t.Fatalf("List gave %d jobs, want at most %d", len(p.Jobs), limit)
+		}
+		for _, st := range p.Jobs {
+			ids = append(ids, st.ID)
+		}
+		pages++
+		if p.Next == "" {
+			return ids, pages
+		}
+		cursor = p.Next
+	}
+}
+
+func TestClient_List(t *testing.T) {
+	ctx := context.Background()
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t)
+	redistest.Cleanup(t, rdb, prefix)
+	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})
+	defer c.Close()
+	keys := jobs.Keys{Prefix: prefix}
+	var want []string // newest first
+	for i := range 7 {
+		j := contentJob(10)
+		j.ID = fmt.Sprintf("job-%d", i)
+		if _, err := c.Enqueue(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+		// Distinct, increasing times; List must not depend on the clock.
+		rdb.ZAdd(ctx, keys.Recent(), redis.Z{Score: float64(1000 + i), Member: j.ID})
+		want = append([]string{j.ID}, want...)
+	}
+	tests := []struct {
+		name      string
+		limit     int
+		wantPages int
+	}{
+		{"one page", 10, 1},
+		{"exact page", 7, 1}, // no empty page after it: List looks one job ahead
+		{"pages of two", 2, 4},
+		{"pages of one", 1, 7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, pages := listAll(t, c, tt.limit)
+			if !slices.Equal(got, want) || pages != tt.wantPages {
+				t.Errorf("listed %v in %d pages, want %v in %d", got, pages, want, tt.wantPages)
+			}
+		})
+	}
+	t.Run("same millisecond", func(t *testing.T) {
+		for _, id := range want {
+			rdb.ZAdd(ctx, keys.Recent(), redis.Z{Score: 5000, Member: id})
+		}
+		got, _ := listAll(t, c, 3)
+		tied := slices.Clone(want)
+		slices.Sort(tied)
+		slices.Reverse(tied)
+		if !slices.Equal(got, tied) {
+			t.Errorf("listed %v, want %v", got, tied)
+		}
+	})
+	t.Run("expired jobs are skipped and forgotten", func(t *testing.T) {
+		rdb.ZAdd(ctx, keys.Recent(), redis.Z{Score: 6000, Member: "expired"})
+		got, _ := listAll(t, c, 100)
+		if slices.Contains(got, "expired") || len(got) != len(want) {
+			t.Errorf("listed %v, want the %d live jobs", got, len(want))
+		}
+		if rdb.ZScore(ctx, keys.Recent(), "expired").Err() != redis.Nil {
+			t.Errorf("the expired job is still in the recent set")
+		}
+	})
+	t.Run("bad cursor", func(t *testing.T) {
+		for _, cur := range []string{"!!", "bm9jb2xvbg", "MTIzOg"} { // not base64, "nocolon", "123:"
+			if _, err := c.List(ctx, cur, 5); !errors.Is(err, jobs.ErrBadCursor) {
+				t.Errorf("List(%q) = %v, want ErrBadCursor", cur, err)
+			}
+		}
+	})
+}
