@@ -16,7 +16,8 @@ import (
 
 // handleFinish completes the MessageIds a content-mode job created (a
 // MessageId given by the producer is the producer's to complete: other jobs
-// may share it), then sets the job's final status once.
+// may share it), then sets the job's final status once and enqueues its
+// completion webhook, if it names one.
 func (w *Worker) handleFinish(ctx context.Context, t *asynq.Task) error {
 	var p jobs.FinishPayload
 	if err := jobs.DecodePayload(t.Payload(), &p); err != nil {
@@ -30,7 +31,7 @@ func (w *Worker) handleFinish(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	if st.Final() {
-		return nil
+		return w.enqueueWebhook(ctx, p.JobID) // in case the run that ended it could not
 	}
 	if st.ChunksDone < st.Chunks {
 		return fmt.Errorf("finishing job %s: %d of %d chunks done", p.JobID, st.ChunksDone, st.Chunks)
@@ -95,5 +96,5 @@ func (w *Worker) finalize(ctx context.Context, st *jobs.Status) error {
 	w.opts.Logger.Info("job finished", zap.String("job_id", st.ID), zap.String("status", got),
 		zap.Int("pushed", st.Pushed), zap.Int("failed", st.FailedTotal), zap.Int("cancelled", st.Cancelled),
 		zap.Int("possible_duplicates", st.PossibleDuplicates))
-	return nil
+	return w.enqueueWebhook(ctx, st.ID)
 }

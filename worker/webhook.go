@@ -1,0 +1,174 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/cpush/cpush/jobs"
+)
+
+// WebhookMaxRetry is the number of retries of a completion webhook before
+// it is given up: logged, counted and left archived in asynq. With the
+// default backoff (1s doubling up to 5m, jittered) they span 10 to 20
+// minutes.
+const WebhookMaxRetry = 12
+
+// MetricWebhooks counts completion webhook attempts by result.
+const MetricWebhooks = "cpush_webhooks_total"
+
+// Results of a webhook attempt: the values of MetricWebhooks' label.
+const (
+	WebhookDelivered = "delivered" // the receiver answered 2xx
+	WebhookRetry     = "retry"     // it failed and will be tried again
+	WebhookGaveUp    = "gave_up"   // its last try failed
+	WebhookSkipped   = "skipped"   // not sent: no secret to sign it with
+)
+
+// WebhookOptions configure Webhooks. Zero fields take the defaults in
+// parentheses.
+type WebhookOptions struct {
+	// Prefix names the Redis keys ("cpush"), as Options.Prefix.
+	Prefix string
+	// Secret is the HMAC-SHA256 key of the signature. Empty: no webhook is
+	// sent; each is logged and left archived in asynq with the reason.
+	Secret []byte
+	// Timeout bounds each POST, answer included (10s).
+	Timeout time.Duration
+	// Client sends the POSTs (a client that follows no redirect).
+	Client  *http.Client
+	Logger  *zap.Logger           // (no logging)
+	Metrics prometheus.Registerer // (no metrics)
+}
+
+func (o *WebhookOptions) setDefaults() {
+	if o.Prefix == "" {
+		o.Prefix = jobs.DefaultPrefix
+	}
+	o.Timeout = orDuration(o.Timeout, 10*time.Second)
+	if o.Client == nil {
+		o.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+}
+
+// Webhooks delivers completion webhooks: it handles the jobs.TypeWebhook
+// tasks that a job's finish enqueues, apart from the chunk path, each
+// retried with backoff on its own. It is safe for concurrent use.
+type Webhooks struct {
+	rdb     redis.UniversalClient
+	keys    jobs.Keys
+	opts    WebhookOptions
+	results *prometheus.CounterVec
+}
+
+// NewWebhooks returns Webhooks that read jobs from rdb.
+func NewWebhooks(rdb redis.UniversalClient, opts WebhookOptions) (*Webhooks, error) {
+	opts.setDefaults()
+	results := prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricWebhooks,
+		Help: "Completion webhook attempts by result: delivered, retry, gave_up, skipped."}, []string{"result"})
+	if opts.Metrics != nil {
+		var err error
+		if results, err = register(opts.Metrics, results); err != nil {
+			return nil, fmt.Errorf("registering %s: %w", MetricWebhooks, err)
+		}
+	}
+	return &Webhooks{rdb: rdb, keys: jobs.Keys{Prefix: opts.Prefix}, opts: opts, results: results}, nil
+}
+
+// Register adds the handler of jobs.TypeWebhook to mux.
+func (h *Webhooks) Register(mux *asynq.ServeMux) {
+	mux.HandleFunc(jobs.TypeWebhook, h.handle)
+}
+
+func (h *Webhooks) handle(ctx context.Context, t *asynq.Task) error {
+	var p jobs.WebhookPayload
+	if err := jobs.DecodePayload(t.Payload(), &p); err != nil {
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	}
+	target, body, err := h.load(ctx, p.JobID)
+	if err != nil || target == "" {
+		return err
+	}
+	log := h.opts.Logger.With(zap.String("job_id", p.JobID), zap.String("webhook_host", hostOf(target)))
+	if len(h.opts.Secret) == 0 {
+		h.results.WithLabelValues(WebhookSkipped).Inc()
+		log.Warn("completion webhook not sent: no webhook secret to sign it with (CPUSH_WEBHOOK_SECRET)")
+		return fmt.Errorf("webhook of job %s: no webhook secret configured: %w", p.JobID, asynq.SkipRetry)
+	}
+	if err := h.post(ctx, target, p.JobID, body); err != nil {
+		return h.failed(ctx, log, p.JobID, err)
+	}
+	h.results.WithLabelValues(WebhookDelivered).Inc()
+	log.Info("completion webhook delivered")
+	return nil
+}
+
+// load returns the job's webhook URL ("" for none) and its final summary
+// as JSON.
+func (h *Webhooks) load(ctx context.Context, id string) (string, []byte, error) {
+	target, err := h.rdb.HGet(ctx, h.keys.Meta(id), jobs.FieldWebhookURL).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", nil, nil // no webhook, or the job expired
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("reading the webhook of job %s: %w", id, err)
+	}
+	st, err := jobs.ReadStatus(ctx, h.rdb, h.keys, id)
+	if err != nil {
+		return "", nil, err
+	}
+	if !st.Final() {
+		return "", nil, fmt.Errorf("webhook of job %s: the job is %s, not ended", id, st.Status)
+	}
+	body, err := json.Marshal(st.Summary())
+	if err != nil {
+		return "", nil, fmt.Errorf("encoding the summary of job %s: %w", id, err)
+	}
+	return target, body, nil
+}
+
+// failed counts and logs a failed attempt, and returns the error that has
+// asynq retry it, or archive it after the last try.
+func (h *Webhooks) failed(ctx context.Context, log *zap.Logger, id string, err error) error {
+	retried, _ := asynq.GetRetryCount(ctx)
+	max, _ := asynq.GetMaxRetry(ctx)
+	if retried >= max {
+		h.results.WithLabelValues(WebhookGaveUp).Inc()
+		log.Error("completion webhook given up", zap.Int("attempts", retried+1), zap.Error(err))
+	} else {
+		h.results.WithLabelValues(WebhookRetry).Inc()
+		log.Warn("completion webhook failed; retrying", zap.Int("attempt", retried+1), zap.Error(err))
+	}
+	return fmt.Errorf("webhook of job %s: %w", id, err)
+}
+
+// enqueueWebhook enqueues the completion webhook of an ended job that names
+// one. Its task ID, kept for JobTTL after it ran, makes it once per job: a
+// finish that runs again enqueues nothing.
+func (w *Worker) enqueueWebhook(ctx context.Context, id string) error {
+	vals, err := w.rdb.HMGet(ctx, w.keys.Meta(id), jobs.FieldWebhookURL, jobs.FieldQueue).Result()
+	if err != nil {
+		return fmt.Errorf("reading the webhook of job %s: %w", id, err)
+	}
+	target, _ := vals[0].(string)
+	queue, _ := vals[1].(string)
+	if target == "" {
+		return nil
+	}
+	if queue == "" {
+		queue = jobs.QueueOf(w.opts.Prefix, "")
+	}
+	return w.enqueue(ctx, jobs.TypeWebhook, jobs.WebhookPayload{JobID: id}, asynq.Queue(queue),
+		asynq.TaskID(jobs.WebhookTaskID(id)), asynq.MaxRetry(WebhookMaxRetry), asynq.Retention(w.opts.JobTTL))
+}
