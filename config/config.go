@@ -57,8 +57,17 @@ type Config struct {
 	// HTTPAddr is the host:port of the HTTP endpoints ("127.0.0.1:8080");
 	// empty disables them.
 	HTTPAddr string `json:"http_addr" yaml:"http_addr"`
-	// APITokens are the bearer tokens the HTTP API accepts (none).
+	// APITokens are the bearer tokens the HTTP API and UI accept (none:
+	// they serve loopback clients only, on a loopback address).
 	APITokens []Secret `json:"api_tokens" yaml:"api_tokens"`
+	// UIReadOnly makes the asynq web UI view-only (false).
+	UIReadOnly bool `json:"ui_read_only" yaml:"ui_read_only"`
+	// WebhookSecret is the HMAC-SHA256 key that signs completion webhooks,
+	// at least 16 bytes (none: the API refuses webhook_url and workers
+	// send no webhook).
+	WebhookSecret Secret `json:"webhook_secret" yaml:"webhook_secret"`
+	// WebhookTimeout bounds each webhook POST (10s).
+	WebhookTimeout time.Duration `json:"webhook_timeout" yaml:"webhook_timeout"`
 	// LogLevel is debug, info, warn or error ("info").
 	LogLevel string `json:"log_level" yaml:"log_level"`
 
@@ -86,6 +95,7 @@ func Default() Config {
 		JobTTL:               7 * 24 * time.Hour,
 		MaxRetry:             10,
 		HTTPAddr:             "127.0.0.1:8080",
+		WebhookTimeout:       10 * time.Second,
 		LogLevel:             "info",
 	}
 }

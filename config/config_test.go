@@ -36,7 +36,7 @@ func TestDefault(t *testing.T) {
 			Concurrency: 50, RateContinuouslyPush: 500, RatePush: 100, RateComplete: 100,
 			MessageLimit: 10000, MessageLimitUnit: "targets", MessageTTL: 24 * time.Hour,
 			ExpiryMargin: 10 * time.Minute, JobTTL: 168 * time.Hour, MaxRetry: 10,
-			HTTPAddr: "127.0.0.1:8080", LogLevel: "info",
+			HTTPAddr: "127.0.0.1:8080", WebhookTimeout: 10 * time.Second, LogLevel: "info",
 		}
 		if got := config.Default(); !reflect.DeepEqual(got, want) {
 			t.Errorf("Default() = %#v, want %#v", got, want)

@@ -50,6 +50,8 @@ func (c *Config) Validate(dev bool) error {
 		checkInt("CPUSH_MAX_RETRY", c.MaxRetry, retries),
 		checkHTTPAddr(c.HTTPAddr),
 		checkTokens(c.APITokens),
+		checkWebhookSecret(c.WebhookSecret),
+		checkDuration("CPUSH_WEBHOOK_TIMEOUT", c.WebhookTimeout, positiveDuration),
 		checkField("CPUSH_LOG_LEVEL", checkOneOf(c.LogLevel, []string{"debug", "info", "warn", "error"})),
 	}
 	errs = append(errs, c.checkApps()...)
@@ -175,6 +177,16 @@ func checkTokens(ts []Secret) error {
 		if strings.TrimSpace(t.Reveal()) == "" {
 			return problem("CPUSH_API_TOKENS", "token %d of %d is empty", i+1, len(ts))
 		}
+	}
+	return nil
+}
+
+// MinWebhookSecretBytes is the shortest WebhookSecret.
+const MinWebhookSecretBytes = 16
+
+func checkWebhookSecret(s Secret) error {
+	if n := len(s.Reveal()); n > 0 && n < MinWebhookSecretBytes {
+		return problem("CPUSH_WEBHOOK_SECRET", "must be at least %d bytes (32 random bytes are best), not %d", MinWebhookSecretBytes, n)
 	}
 	return nil
 }

@@ -121,6 +121,12 @@ func TestConfig_Validate(t *testing.T) {
 			field: "CPUSH_HTTP_ADDR"},
 		{name: "empty API token", change: func(c *config.Config) { c.APITokens = []config.Secret{"a", " "} },
 			field: "CPUSH_API_TOKENS", want: "token 2 of 2 is empty"},
+		{name: "webhook secret", change: func(c *config.Config) { c.WebhookSecret = "0123456789abcdef" }},
+		{name: "short webhook secret", change: func(c *config.Config) { c.WebhookSecret = "short-secret" },
+			field: "CPUSH_WEBHOOK_SECRET", want: "at least 16 bytes (32 random bytes are best), not 12"},
+		{name: "webhook timeout", change: func(c *config.Config) { c.WebhookTimeout = 0 },
+			field: "CPUSH_WEBHOOK_TIMEOUT", want: "positive duration"},
+		{name: "UI read-only", change: func(c *config.Config) { c.UIReadOnly = true }},
 		{name: "log level", change: func(c *config.Config) { c.LogLevel = "trace" },
 			field: "CPUSH_LOG_LEVEL", want: `must be one of debug, info, warn, error, not "trace"`},
 	}
