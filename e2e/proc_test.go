@@ -1,0 +1,249 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cpush/cpush/internal/redistest"
+)
+
+// binary is the cpush binary TestMain builds.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "cpush-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "cpush")
+	build := exec.Command("go", "build", "-o", binary, "../cmd/cpush")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building cpush:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// syncBuffer is a bytes.Buffer safe for a process's output and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// proc is a cpush process.
+type proc struct {
+	t    *testing.T
+	name string
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	done chan error
+}
+
+// start runs cpush with args and env (on top of a clean environment) until
+// the test ends.
+func start(t *testing.T, name string, env map[string]string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = environ(env)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", name, err)
+	}
+	p := &proc{t: t, name: name, cmd: cmd, out: out, done: make(chan error, 1)}
+	go func() { p.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		<-p.done
+		if t.Failed() {
+			t.Logf("%s output (last 3000 bytes):\n%s", name, tail(out.String(), 3000))
+		}
+	})
+	return p
+}
+
+func environ(env map[string]string) []string {
+	out := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// stop sends SIGTERM and waits for a clean exit.
+func (p *proc) stop(timeout time.Duration) {
+	p.t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		p.done <- err
+		if err != nil {
+			p.t.Errorf("%s exited with %v after SIGTERM, want 0", p.name, err)
+		}
+	case <-time.After(timeout):
+		p.t.Errorf("%s did not stop within %s of SIGTERM", p.name, timeout)
+	}
+}
+
+// kill sends SIGKILL.
+func (p *proc) kill() {
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	err := <-p.done
+	p.done <- err
+}
+
+// run runs cpush to its end and returns its standard output.
+func run(t *testing.T, ctx context.Context, env map[string]string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Env = environ(env)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if err != nil {
+		err = fmt.Errorf("cpush %s: %w: %s", strings.Join(args, " "), err, tail(stderr.String(), 2000))
+	}
+	return stdout.String(), err
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// waitHTTP waits until GET url answers 200.
+func waitHTTP(t *testing.T, url string) {
+	t.Helper()
+	for range 200 {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s did not answer", url)
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("decoding %s: %v", url, err)
+	}
+}
+
+// writeTargets writes n device IDs starting with tag, one per line.
+func writeTargets(t *testing.T, tag string, n int) (string, []string) {
+	t.Helper()
+	vals := make([]string, n)
+	var b strings.Builder
+	for i := range vals {
+		vals[i] = tag + strconv.Itoa(1_000_000_000+i)
+		b.WriteString(vals[i])
+		b.WriteByte('\n')
+	}
+	p := filepath.Join(t.TempDir(), "targets.txt")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p, vals
+}
+
+// needRealRedis skips t where no real Redis answers: processes cannot share
+// an in-process miniredis.
+func needRealRedis(t *testing.T) {
+	if !redistest.Real() {
+		t.Skip("needs a real Redis at " + redistest.URL() + "; .ci/run starts one")
+	}
+}
+
+// fleet is a simulator and the environment its workers and producers share.
+type fleet struct {
+	t       *testing.T
+	simAddr string
+	env     map[string]string
+	workers []*proc
+}
+
+func newFleet(t *testing.T, simArgs ...string) *fleet {
+	t.Helper()
+	needRealRedis(t)
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t)
+	redistest.Cleanup(t, rdb, prefix)
+	f := &fleet{t: t, simAddr: freeAddr(t)}
+	start(t, "sim", nil, append([]string{"sim", "--addr", f.simAddr}, simArgs...)...)
+	waitHTTP(t, "http://"+f.simAddr+"/sim/counts")
+	f.env = map[string]string{
+		"CPUSH_REDIS_URL": redistest.URL(), "CPUSH_PREFIX": prefix,
+		"CPUSH_PUSH_ENDPOINT": "http://" + f.simAddr, "CPUSH_LOG_LEVEL": "warn",
+		"ALIBABA_CLOUD_ACCESS_KEY_ID": "cpush-sim-test-id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "cpush-sim-test-secret",
+	}
+	return f
+}
+
+// worker starts a worker process with extra settings.
+func (f *fleet) worker(extra map[string]string) *proc {
+	f.t.Helper()
+	env := map[string]string{}
+	for k, v := range f.env {
+		env[k] = v
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	addr := freeAddr(f.t)
+	env["CPUSH_HTTP_ADDR"] = addr
+	p := start(f.t, fmt.Sprintf("worker%d", len(f.workers)+1), env, "worker")
+	waitHTTP(f.t, "http://"+addr+"/readyz")
+	f.workers = append(f.workers, p)
+	return p
+}
