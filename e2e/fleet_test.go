@@ -41,7 +41,7 @@ func (f *fleet) watch(ctx context.Context, interval time.Duration) <-chan []samp
 
 // steadyRate is the OK call rate between the first sample two seconds
 // after sending began and the last sample two seconds before it ended.
-func steadyRate(t *testing.T, s []sample) (float64, time.Duration) {
+func steadyRate(t testing.TB, s []sample) (float64, time.Duration) {
 	t.Helper()
 	first, last := -1, -1
 	for i, x := range s {

@@ -61,7 +61,7 @@ func (s *syncBuffer) String() string {
 
 // proc is a cpush process.
 type proc struct {
-	t    *testing.T
+	t    testing.TB
 	name string
 	cmd  *exec.Cmd
 	out  *syncBuffer
@@ -70,7 +70,7 @@ type proc struct {
 
 // start runs cpush with args and env (on top of a clean environment) until
 // the test ends.
-func start(t *testing.T, name string, env map[string]string, args ...string) *proc {
+func start(t testing.TB, name string, env map[string]string, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = environ(env)
@@ -129,7 +129,7 @@ func (p *proc) kill() {
 }
 
 // run runs cpush to its end and returns its standard output.
-func run(t *testing.T, ctx context.Context, env map[string]string, args ...string) (string, error) {
+func run(t testing.TB, ctx context.Context, env map[string]string, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Env = environ(env)
@@ -142,7 +142,7 @@ func run(t *testing.T, ctx context.Context, env map[string]string, args ...strin
 	return stdout.String(), err
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -153,7 +153,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // waitHTTP waits until GET url answers 200.
-func waitHTTP(t *testing.T, url string) {
+func waitHTTP(t testing.TB, url string) {
 	t.Helper()
 	for range 200 {
 		resp, err := http.Get(url)
@@ -168,7 +168,7 @@ func waitHTTP(t *testing.T, url string) {
 	t.Fatalf("%s did not answer", url)
 }
 
-func getJSON(t *testing.T, url string, v any) {
+func getJSON(t testing.TB, url string, v any) {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
@@ -181,7 +181,7 @@ func getJSON(t *testing.T, url string, v any) {
 }
 
 // writeTargets writes n device IDs starting with tag, one per line.
-func writeTargets(t *testing.T, tag string, n int) (string, []string) {
+func writeTargets(t testing.TB, tag string, n int) (string, []string) {
 	t.Helper()
 	vals := make([]string, n)
 	var b strings.Builder
@@ -199,7 +199,7 @@ func writeTargets(t *testing.T, tag string, n int) (string, []string) {
 
 // needRealRedis skips t where no real Redis answers: processes cannot share
 // an in-process miniredis.
-func needRealRedis(t *testing.T) {
+func needRealRedis(t testing.TB) {
 	if !redistest.Real() {
 		t.Skip("needs a real Redis at " + redistest.URL() + "; .ci/run starts one")
 	}
@@ -207,13 +207,13 @@ func needRealRedis(t *testing.T) {
 
 // fleet is a simulator and the environment its workers and producers share.
 type fleet struct {
-	t       *testing.T
+	t       testing.TB
 	simAddr string
 	env     map[string]string
 	workers []*proc
 }
 
-func newFleet(t *testing.T, simArgs ...string) *fleet {
+func newFleet(t testing.TB, simArgs ...string) *fleet {
 	t.Helper()
 	needRealRedis(t)
 	rdb := redistest.Client(t)
