@@ -67,6 +67,7 @@ func TestRun_Errors(t *testing.T) {
 			append(append([]string{}, send...), "--message-id", "5"), exitUsage, "--message-id cannot be used with"},
 		{"bad start time", map[string]string{"CPUSH_REDIS_URL": "redis://" + closed},
 			append(append([]string{}, send...), "--at", "tomorrow"), exitUsage, "--at must be an RFC 3339 time"},
+		{"no credentials", map[string]string{"CPUSH_REDIS_URL": "redis://" + closed, "HOME": t.TempDir()}, []string{"worker"}, exitError, "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID"},
 		{"status without id", map[string]string{"CPUSH_REDIS_URL": "redis://" + closed}, []string{"status"}, exitUsage, "takes one job ID"},
 	}
 	for _, tt := range tests {

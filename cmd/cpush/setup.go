@@ -113,6 +113,9 @@ func newServices(cfg *config.Config) (*services, error) {
 		})
 		if err != nil {
 			s.close()
+			if a.AppKey == 0 {
+				return nil, err
+			}
 			return nil, fmt.Errorf("app %d: %w", a.AppKey, err)
 		}
 		s.byAc[a.Account()] = c

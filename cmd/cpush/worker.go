@@ -25,16 +25,16 @@ func runWorker(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	svcs, err := newServices(&cfg) // credentials first: no Redis needed to find them missing
+	if err != nil {
+		return err
+	}
+	defer svcs.close()
 	rdb, err := connectRedis(ctx, &cfg)
 	if err != nil {
 		return err
 	}
 	defer rdb.Close()
-	svcs, err := newServices(&cfg)
-	if err != nil {
-		return err
-	}
-	defer svcs.close()
 	log := newLogger(&cfg, e)
 	defer log.Sync()
 	return serveWorker(ctx, &cfg, rdb, svcs.apps(), log)
