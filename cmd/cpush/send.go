@@ -157,21 +157,16 @@ func runSend(ctx context.Context, args []string, e env) error {
 	if f.dryRun {
 		return printPlan(e, &f, job, jobsOptions(&cfg))
 	}
-	rdb, err := connectRedis(ctx, &cfg)
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
-	client := jobs.NewClient(rdb, jobsOptions(&cfg))
-	defer client.Close()
-	plan, err := client.Enqueue(ctx, job)
-	if err != nil {
-		return err
-	}
-	if !f.wait {
-		return printEnqueued(e, &f, plan)
-	}
-	return follow(ctx, e, client, plan.ID, f.json)
+	return withClient(ctx, &cfg, func(client *jobs.Client) error {
+		plan, err := client.Enqueue(ctx, job)
+		if err != nil {
+			return err
+		}
+		if !f.wait {
+			return printEnqueued(e, &f, plan)
+		}
+		return follow(ctx, e, client, plan.ID, f.json)
+	})
 }
 
 func printEnqueued(e env, f *sendFlags, plan jobs.Plan) error {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cpush/cpush/config"
 	"github.com/cpush/cpush/jobs"
 )
 
@@ -46,21 +47,26 @@ func codes(failed map[string]int) string {
 	return " (" + strings.Join(parts, ", ") + ")"
 }
 
-// withClient loads the config, connects to Redis and runs fn with a jobs
-// client.
-func withClient(ctx context.Context, e env, file string, fn func(*jobs.Client) error) error {
-	cfg, err := loadConfig(e, file, false)
-	if err != nil {
-		return err
-	}
-	rdb, err := connectRedis(ctx, &cfg)
+// withClient connects to cfg's Redis and runs fn with a jobs client.
+func withClient(ctx context.Context, cfg *config.Config, fn func(*jobs.Client) error) error {
+	rdb, err := connectRedis(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer rdb.Close()
-	client := jobs.NewClient(rdb, jobsOptions(&cfg))
+	client := jobs.NewClient(rdb, jobsOptions(cfg))
 	defer client.Close()
 	return fn(client)
+}
+
+// withConfigClient loads the config from file and runs fn with a jobs
+// client.
+func withConfigClient(ctx context.Context, e env, file string, fn func(*jobs.Client) error) error {
+	cfg, err := loadConfig(e, file, false)
+	if err != nil {
+		return err
+	}
+	return withClient(ctx, &cfg, fn)
 }
 
 // oneID parses flags and the one job ID argument, flags before or after it.
@@ -90,7 +96,7 @@ func runStatus(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	return withClient(ctx, e, *file, func(c *jobs.Client) error {
+	return withConfigClient(ctx, e, *file, func(c *jobs.Client) error {
 		st, err := c.Status(ctx, id)
 		if err != nil {
 			return err
@@ -106,7 +112,7 @@ func runCancel(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	return withClient(ctx, e, *file, func(c *jobs.Client) error {
+	return withConfigClient(ctx, e, *file, func(c *jobs.Client) error {
 		if err := c.Cancel(ctx, id); err != nil {
 			return err
 		}
