@@ -37,7 +37,14 @@ func (w *Worker) handleFinish(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("finishing job %s: %d of %d chunks done", p.JobID, st.ChunksDone, st.Chunks)
 	}
 	if err := w.completeMessages(ctx, p.JobID); err != nil {
-		return err
+		if retried, _ := asynq.GetRetryCount(ctx); retried < w.opts.MaxRetry || !IsFailure(err) {
+			return err
+		}
+		// Out of retries: the job's targets are all counted, so it ends; a
+		// MessageId left open expires with its TTL and takes no more pushes
+		// from cpush.
+		w.opts.Logger.Error("could not complete the job's MessageIds; finishing it anyway",
+			zap.String("job_id", p.JobID), zap.Error(err))
 	}
 	return w.finalize(ctx, st)
 }

@@ -1,6 +1,7 @@
 package worker_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -49,4 +50,31 @@ func TestWorker_Rollover(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestWorker_FinishWithoutComplete: a service that never completes a
+// MessageId must not leave the job unfinished once retries run out.
+func TestWorker_FinishWithoutComplete(t *testing.T) {
+	e := setup(t, pushsim.Config{}, worker.Options{MaxRetry: 2})
+	e.startWorkerWith(failingComplete{e.svc}, 4)
+	targets := devices("z", 2500)
+	plan := e.enqueue(contentJob(targets))
+	st := e.wait(plan.ID, 30*time.Second)
+	if st.Status != jobs.StatusCompleted || st.Pushed != 2500 {
+		t.Errorf("status = %s pushed %d, want completed with 2500", st.Status, st.Pushed)
+	}
+	for mid, m := range e.sim.Stats().PerMessage {
+		if m.Completed {
+			t.Errorf("MessageId %s completed through a service that cannot", mid)
+		}
+	}
+}
+
+// failingComplete is the real adapter whose CompleteMessage always fails
+// as a service outage would.
+type failingComplete struct{ pushapi.Service }
+
+func (failingComplete) CompleteMessage(context.Context, int64, string) (pushapi.Result, error) {
+	return pushapi.Result{}, &pushapi.Error{Action: pushapi.ActionCompleteContinuouslyPush, Class: pushapi.ClassTransient,
+		Code: pushapi.CodeServiceUnavailable, HTTPStatus: 503}
 }
