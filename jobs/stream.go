@@ -14,8 +14,9 @@ import (
 // EnqueueSeq is Enqueue for a target set read as it comes (an upload, a
 // file) rather than held in job.Targets, which must be empty. It checks
 // job, claims its ID, then validates, dedupes and stages each target as it
-// is yielded, so that it holds only the unique targets (to drop
-// duplicates) and one batch of chunks, never the whole input twice.
+// is yielded, so that it holds the unique targets once, packed (to drop
+// duplicates), and one batch of chunks: about the targets' own bytes, never
+// the whole input twice.
 //
 // A bad target fails with a *FieldError naming it "targets[i]", i counting
 // the values yielded from 0; an error yielded by targets is returned
@@ -42,7 +43,7 @@ func (c *Client) EnqueueSeq(ctx context.Context, job Job, targets iter.Seq2[stri
 }
 
 func (c *Client) stageSeq(ctx context.Context, job *Job, targets iter.Seq2[string, error]) (Plan, error) {
-	s := seqStager{w: c.newChunkWriter(job.ID), target: job.Target, seen: map[string]struct{}{}}
+	s := seqStager{w: c.newChunkWriter(job.ID), target: job.Target, seen: newTargetSet()}
 	for v, err := range targets {
 		if err != nil {
 			return Plan{}, fmt.Errorf("reading the targets of job %s: %w", job.ID, err)
@@ -57,7 +58,7 @@ func (c *Client) stageSeq(ctx context.Context, job *Job, targets iter.Seq2[strin
 	if s.total == 0 {
 		return Plan{}, errNoTargets
 	}
-	plan := newPlan(job, len(s.seen), s.total-len(s.seen), c.opts)
+	plan := newPlan(job, s.seen.len(), s.total-s.seen.len(), c.opts)
 	plan.Total = s.total
 	if err := c.commit(ctx, job, plan); err != nil {
 		return Plan{}, fmt.Errorf("staging job %s: %w", job.ID, err)
@@ -69,7 +70,7 @@ func (c *Client) stageSeq(ctx context.Context, job *Job, targets iter.Seq2[strin
 type seqStager struct {
 	w      *chunkWriter
 	target string
-	seen   map[string]struct{}
+	seen   *targetSet
 	chunk  []string
 	total  int
 }
@@ -79,10 +80,9 @@ func (s *seqStager) add(ctx context.Context, v string) error {
 		return err
 	}
 	s.total++
-	if _, dup := s.seen[v]; dup {
+	if !s.seen.add(v) {
 		return nil
 	}
-	s.seen[v] = struct{}{}
 	s.chunk = append(s.chunk, v)
 	if len(s.chunk) < ChunkSize {
 		return nil
