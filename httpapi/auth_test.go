@@ -1,0 +1,99 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/cpush/cpush/httpapi"
+)
+
+func TestServer_Auth(t *testing.T) {
+	e := setup(t, options{api: httpapi.Options{Tokens: []string{"tok-a-0123456789", "tok-b-0123456789"}}})
+	tests := []struct {
+		name       string
+		path       string
+		auth       func(r *http.Request)
+		wantStatus int
+		wantScheme string // the WWW-Authenticate challenge's scheme, when 401
+	}{
+		{"api: no token", "/v1/jobs", func(r *http.Request) {}, 401, "Bearer"},
+		{"api: wrong token", "/v1/jobs", bearer("tok-c-0123456789"), 401, "Bearer"},
+		{"api: prefix of a token", "/v1/jobs", bearer("tok-a"), 401, "Bearer"},
+		{"api: empty bearer", "/v1/jobs", bearer(""), 401, "Bearer"},
+		{"api: first token", "/v1/jobs", bearer("tok-a-0123456789"), 200, ""},
+		{"api: second token", "/v1/jobs", bearer("tok-b-0123456789"), 200, ""},
+		{"api: lower-case scheme", "/v1/jobs", func(r *http.Request) { r.Header.Set("Authorization", "bearer tok-a-0123456789") }, 200, ""},
+		{"api: basic password", "/v1/jobs", basic("anyone", "tok-b-0123456789"), 200, ""},
+		{"api: token as basic user", "/v1/jobs", basic("tok-a-0123456789", ""), 401, "Bearer"},
+		{"api: unknown path needs a token too", "/v1/nope", func(r *http.Request) {}, 401, "Bearer"},
+		{"page: no token", "/jobs", func(r *http.Request) {}, 401, "Basic"},
+		{"page: wrong password", "/jobs", basic("ops", "nope"), 401, "Basic"},
+		{"page: basic password", "/jobs", basic("ops", "tok-a-0123456789"), 200, ""},
+		{"page: bearer", "/jobs", bearer("tok-b-0123456789"), 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, e.url+tt.path, nil)
+			tt.auth(req)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("GET %s = %d, want %d", tt.path, resp.StatusCode, tt.wantStatus)
+			}
+			got := resp.Header.Get("WWW-Authenticate")
+			if tt.wantScheme != "" && (len(got) < len(tt.wantScheme) || got[:len(tt.wantScheme)] != tt.wantScheme) {
+				t.Errorf("WWW-Authenticate = %q, want a %s challenge", got, tt.wantScheme)
+			}
+			if tt.wantStatus == 401 && tt.path == "/v1/jobs" {
+				wantError(t, resp, 401, httpapi.CodeUnauthorized, "")
+			}
+		})
+	}
+}
+
+func bearer(token string) func(*http.Request) {
+	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
+}
+
+func basic(user, password string) func(*http.Request) {
+	return func(r *http.Request) { r.SetBasicAuth(user, password) }
+}
+
+// TestServer_AuthNoTokens: with no tokens only loopback clients are served.
+func TestServer_AuthNoTokens(t *testing.T) {
+	e := setup(t, options{})
+	tests := []struct {
+		name       string
+		remote     string
+		path       string
+		wantStatus int
+	}{
+		{"api from IPv4 loopback", "127.0.0.1:50000", "/v1/jobs", 200},
+		{"api from IPv6 loopback", "[::1]:50000", "/v1/jobs", 200},
+		{"api from another host", "192.0.2.10:50000", "/v1/jobs", 403},
+		{"page from another host", "192.0.2.10:50000", "/jobs", 403},
+		{"ui from another host", "192.0.2.10:50000", "/ui/", 403},
+		{"ui from loopback", "127.0.0.1:50000", "/ui/", 200},
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", e.srv.Handler())
+	mux.Handle("/ui/", e.srv.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, tt.path, nil) // served in process: no traffic leaves
+			req.RemoteAddr = tt.remote
+			rec := httptest.NewRecorder()
+			mux.ServeHTTP(rec, req)
+			if rec.Code != tt.wantStatus {
+				t.Errorf("GET %s from %s = %d %s, want %d", tt.path, tt.remote, rec.Code, rec.Body, tt.wantStatus)
+			}
+		})
+	}
+	if !e.srv.Open() {
+		t.Errorf("Open() = false with no tokens, want true")
+	}
+}

@@ -1,0 +1,98 @@
+package httpapi
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"net/http"
+	"sort"
+	"strconv"
+
+	"go.uber.org/zap"
+
+	"github.com/cpush/cpush/jobs"
+)
+
+//go:embed page.html
+var pageHTML string
+
+// pageTemplate renders the job page.
+var pageTemplate = template.Must(template.New("jobs").Parse(pageHTML))
+
+// Job page settings.
+const (
+	pageJobs       = 50 // jobs on one page
+	refreshSeconds = 5  // reload interval while a job runs
+)
+
+// pageData is what the job page shows.
+type pageData struct {
+	Jobs           []jobRow
+	Refresh        bool // a job on the page has not ended
+	RefreshSeconds int
+	Next           string // the cursor of the older jobs
+}
+
+// jobRow is one job of the page.
+type jobRow struct {
+	Job                                      *jobs.Status
+	PushedWidth, FailedWidth, CancelledWidth string // CSS widths of the bar's parts
+	Percent                                  string // of the unique targets done
+	Codes                                    []codeCount
+	Created                                  string
+}
+
+type codeCount struct {
+	Code  string
+	Count int
+}
+
+// jobsPage renders the recent jobs with their progress.
+func (s *Server) jobsPage(w http.ResponseWriter, r *http.Request) {
+	page, err := s.client.List(r.Context(), r.URL.Query().Get("cursor"), pageJobs)
+	if err != nil {
+		e, ok := asAPIError(err)
+		if !ok {
+			s.respondError(w, r, err)
+			return
+		}
+		http.Error(w, e.Message, e.Status)
+		return
+	}
+	data := pageData{RefreshSeconds: refreshSeconds, Next: page.Next}
+	for _, st := range page.Jobs {
+		data.Jobs = append(data.Jobs, newJobRow(st))
+		data.Refresh = data.Refresh || !st.Final()
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := s.page.Execute(w, data); err != nil {
+		s.opts.Logger.Warn("rendering the job page", zap.Error(err))
+	}
+}
+
+func newJobRow(st *jobs.Status) jobRow {
+	row := jobRow{Job: st, Created: st.CreatedAt.UTC().Format("2006-01-02 15:04:05 UTC")}
+	row.PushedWidth = width(st.Pushed, st.Unique)
+	row.FailedWidth = width(st.FailedTotal, st.Unique)
+	row.CancelledWidth = width(st.Cancelled, st.Unique)
+	done := st.Pushed + st.FailedTotal + st.Cancelled
+	row.Percent = "0"
+	if st.Unique > 0 {
+		row.Percent = strconv.FormatFloat(100*float64(done)/float64(st.Unique), 'f', 1, 64)
+	}
+	for code, n := range st.Failed {
+		row.Codes = append(row.Codes, codeCount{Code: code, Count: n})
+	}
+	sort.Slice(row.Codes, func(i, j int) bool { return row.Codes[i].Code < row.Codes[j].Code })
+	return row
+}
+
+// width is n's share of total as a CSS percentage.
+func width(n, total int) string {
+	if total <= 0 || n <= 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%.3f%%", 100*float64(min(n, total))/float64(total))
+}

@@ -1,0 +1,104 @@
+package httpapi
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"go.uber.org/zap"
+
+	"github.com/cpush/cpush/jobs"
+)
+
+// MediaNDJSON is the media type of the failed-target listing: one JSON
+// object a line.
+const MediaNDJSON = "application/x-ndjson"
+
+// status answers a job's progress: jobs.Status, a superset of the
+// jobs.Summary that `cpush status --json` prints.
+func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.client.Status(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, st)
+	return nil
+}
+
+// list answers a page of the recent jobs, newest first.
+func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryLimit(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.client.List(r.Context(), r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// queryLimit reads the limit parameter: 1 to jobs.MaxListLimit, 0 when
+// absent.
+func queryLimit(r *http.Request) (int, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > jobs.MaxListLimit {
+		return 0, apiErr(http.StatusBadRequest, CodeInvalidField, "limit",
+			"limit: must be an integer from 1 to %d, not %q", jobs.MaxListLimit, v)
+	}
+	return n, nil
+}
+
+// cancel asks for a job's cancellation and answers its status.
+func (s *Server) cancel(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	if err := s.client.Cancel(r.Context(), id); err != nil {
+		return err
+	}
+	s.opts.Logger.Info("job cancel asked over HTTP", zap.String("job_id", id))
+	st, err := s.client.Status(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusAccepted, st)
+	return nil
+}
+
+// failed streams a job's failed targets as NDJSON. An error after the
+// first line aborts the connection, so that a client never takes a cut
+// listing for a whole one.
+func (s *Server) failed(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	bw := bufio.NewWriterSize(w, 32<<10)
+	enc := json.NewEncoder(bw)
+	started := false
+	err := s.client.Failed(r.Context(), id, func(f jobs.FailedTarget) error {
+		if !started {
+			started = true
+			setNDJSON(w)
+		}
+		return enc.Encode(f)
+	})
+	if err != nil && started {
+		s.opts.Logger.Warn("failed-target listing cut", zap.String("job_id", id), zap.Error(err))
+		panic(http.ErrAbortHandler)
+	}
+	if err != nil {
+		return err
+	}
+	if !started {
+		setNDJSON(w)
+	}
+	return bw.Flush()
+}
+
+func setNDJSON(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", MediaNDJSON)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+}

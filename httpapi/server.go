@@ -1,0 +1,173 @@
+// Package httpapi is cpush's HTTP API for producers that are not written
+// in Go: create jobs (inline JSON or a streamed upload), follow, list and
+// cancel them, and fetch their failed targets; and the job page at /jobs.
+// docs/openapi.yaml describes every endpoint, status and error code.
+//
+// Every endpoint wants a token from Options.Tokens: "Authorization: Bearer
+// <token>", or HTTP Basic auth with the token as the password, which is
+// what a browser can send. With no tokens configured only clients on this
+// host are served, and the binary listens on a loopback address.
+package httpapi
+
+import (
+	"html/template"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/cpush/cpush/jobs"
+)
+
+// Default limits of Options.
+const (
+	// DefaultMaxInlineTargets is the most targets of a JSON job.
+	DefaultMaxInlineTargets = 10_000
+	// DefaultMaxJSONBytes is the largest JSON body.
+	DefaultMaxJSONBytes = 4 << 20
+	// DefaultMaxStreamTargets is the most target lines of a streamed upload.
+	DefaultMaxStreamTargets = 5_000_000
+)
+
+// Limits of a streamed upload's lines.
+const (
+	// MaxLineBytes is the longest line of a streamed upload, the header
+	// included.
+	MaxLineBytes = 64 << 10
+	// streamBytesPerTarget bounds the bytes a target line may take on
+	// average, spaces and line ends included, for the body limit.
+	streamBytesPerTarget = 160
+)
+
+// Options configure a Server. Zero fields take the defaults in parentheses.
+type Options struct {
+	// Jobs are the producer's options: prefix, TTL, limits, rate.
+	Jobs jobs.Options
+	// Tokens are the accepted API tokens. None: only loopback clients are
+	// served.
+	Tokens []string
+	// Webhooks says the workers have a webhook secret; without it a job's
+	// webhook_url is refused, since its webhook would never be sent.
+	Webhooks bool
+	// MaxInlineTargets is the most targets of a JSON job (10,000).
+	MaxInlineTargets int
+	// MaxJSONBytes is the largest JSON body (4 MiB).
+	MaxJSONBytes int64
+	// MaxStreamTargets is the most target lines of a streamed upload
+	// (5,000,000); its body may take 160 bytes per target.
+	MaxStreamTargets int
+	Logger           *zap.Logger // (no logging)
+}
+
+func (o *Options) setDefaults() {
+	if o.MaxInlineTargets <= 0 {
+		o.MaxInlineTargets = DefaultMaxInlineTargets
+	}
+	if o.MaxJSONBytes <= 0 {
+		o.MaxJSONBytes = DefaultMaxJSONBytes
+	}
+	if o.MaxStreamTargets <= 0 {
+		o.MaxStreamTargets = DefaultMaxStreamTargets
+	}
+	if o.Logger == nil {
+		o.Logger = zap.NewNop()
+	}
+}
+
+// maxStreamBytes is the body limit of a streamed upload.
+func (o *Options) maxStreamBytes() int64 {
+	return MaxLineBytes + int64(o.MaxStreamTargets)*streamBytesPerTarget
+}
+
+// Server serves the API and the job page. It is safe for concurrent use.
+type Server struct {
+	client *jobs.Client
+	opts   Options
+	auth   *auth
+	page   *template.Template
+}
+
+// New returns a Server on rdb; the caller keeps ownership of rdb.
+func New(rdb redis.UniversalClient, opts Options) *Server {
+	opts.setDefaults()
+	return &Server{client: jobs.NewClient(rdb, opts.Jobs), opts: opts, auth: newAuth(opts.Tokens), page: pageTemplate}
+}
+
+// Close releases the Server's resources; rdb stays open.
+func (s *Server) Close() error { return s.client.Close() }
+
+// Open reports whether no tokens are configured, so that only loopback
+// clients are served.
+func (s *Server) Open() bool { return s.auth.open() }
+
+// Handler serves the API under /v1/ and the job page at /jobs, each behind
+// the token check.
+func (s *Server) Handler() http.Handler {
+	api := http.NewServeMux()
+	api.Handle("/v1/jobs", s.route(methods{http.MethodGet: s.list, http.MethodPost: s.create}))
+	api.Handle("/v1/jobs/{id}", s.route(methods{http.MethodGet: s.status, http.MethodDelete: s.cancel}))
+	api.Handle("/v1/jobs/{id}/failed", s.route(methods{http.MethodGet: s.failed}))
+	api.Handle("/v1/", s.route(methods{}))
+	mux := http.NewServeMux()
+	mux.Handle("/v1/", s.auth.requireAPI(api))
+	mux.Handle("GET /jobs", s.Protect(http.HandlerFunc(s.jobsPage)))
+	return mux
+}
+
+// Protect puts h behind the token check of a browser page, such as the
+// asynq web UI: a request without a valid token is asked for HTTP Basic
+// auth.
+func (s *Server) Protect(h http.Handler) http.Handler { return s.auth.requireBrowser(h) }
+
+// handlerFunc is an API handler; the error it returns is written as the
+// JSON error body.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// methods are a path's handlers by method.
+type methods map[string]handlerFunc
+
+// route serves a path's requests by method and writes handler errors.
+type route struct {
+	s *Server
+	m methods
+}
+
+func (s *Server) route(m methods) route { return route{s: s, m: m} }
+
+func (rt route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if len(rt.m) == 0 {
+		writeError(w, apiErr(http.StatusNotFound, CodeNotFound, "", "no such endpoint: %s (see docs/openapi.yaml)", r.URL.Path))
+		return
+	}
+	h, ok := rt.m[r.Method]
+	if !ok {
+		w.Header().Set("Allow", rt.allow())
+		writeError(w, apiErr(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "", "%s is not allowed on %s", r.Method, r.URL.Path))
+		return
+	}
+	if err := h(w, r); err != nil {
+		rt.s.respondError(w, r, err)
+	}
+}
+
+func (rt route) allow() string {
+	names := make([]string, 0, len(rt.m))
+	for name := range rt.m {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
+
+// respondError writes err as the JSON error body; an error that is not
+// the client's is logged and answered 500 without its details.
+func (s *Server) respondError(w http.ResponseWriter, r *http.Request, err error) {
+	e, ok := asAPIError(err)
+	if !ok {
+		s.opts.Logger.Error("HTTP API request failed", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Error(err))
+		e = apiErr(http.StatusInternalServerError, CodeInternal, "", "internal error; the server's log has the details")
+	}
+	writeError(w, e)
+}
