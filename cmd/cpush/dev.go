@@ -77,7 +77,7 @@ func runDevParts(ctx context.Context, e env, cfg *config.Config, rdb redis.Unive
 	g.Go(func() error { return serveWorker(gctx, cfg, rdb, svcs.apps(), log) })
 	fmt.Fprintf(e.stdout, "simulator:  http://%s (report: /sim/stats)\n", simLn.Addr())
 	if cfg.HTTPAddr != "" {
-		fmt.Fprintf(e.stdout, "web UI:     http://%s%s/\nmetrics:    http://%s/metrics\n", cfg.HTTPAddr, monitoringPath, cfg.HTTPAddr)
+		printURLs(e, cfg)
 	}
 	if demo > 0 {
 		g.Go(func() error { return runDemo(gctx, e, cfg, rdb, demo) })
@@ -106,4 +106,13 @@ func runDemo(ctx context.Context, e env, cfg *config.Config, rdb redis.Universal
 		fmt.Fprintln(e.stdout, "demo job:", err) // dev goes on serving
 	}
 	return nil
+}
+
+// printURLs says where dev's HTTP endpoints are.
+func printURLs(e env, cfg *config.Config) {
+	addr, _ := loopbackAddr(cfg.HTTPAddr, len(cfg.APITokens) > 0)
+	fmt.Fprintf(e.stdout, "job page:   http://%s/jobs\n", addr)
+	fmt.Fprintf(e.stdout, "HTTP API:   http://%s/v1/jobs (see docs/openapi.yaml)\n", addr)
+	fmt.Fprintf(e.stdout, "web UI:     http://%s%s/\n", addr, monitoringPath)
+	fmt.Fprintf(e.stdout, "metrics:    http://%s/metrics\n", addr)
 }

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/cpush/cpush/config"
+	"github.com/cpush/cpush/httpapi"
 )
 
 // monitoringPath is where the asynq web UI is mounted.
@@ -25,8 +26,10 @@ type sharedRedis struct{ c redis.UniversalClient }
 
 func (s sharedRedis) MakeRedisClient() any { return s.c }
 
-// httpHandler serves /healthz, /readyz, /metrics and the asynq web UI.
-func httpHandler(rdb redis.UniversalClient, reg *prometheus.Registry) http.Handler {
+// httpHandler serves /healthz, /readyz and /metrics to anyone who can
+// connect, and the HTTP API (/v1/), the job page (/jobs) and the asynq web
+// UI (/monitoring/) behind the API tokens.
+func httpHandler(cfg *config.Config, rdb redis.UniversalClient, reg *prometheus.Registry, api *httpapi.Server) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -41,22 +44,38 @@ func httpHandler(rdb redis.UniversalClient, reg *prometheus.Registry) http.Handl
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	ui := asynqmon.New(asynqmon.Options{RootPath: monitoringPath, RedisConnOpt: sharedRedis{rdb}})
-	mux.Handle(monitoringPath+"/", ui)
+	ui := asynqmon.New(asynqmon.Options{RootPath: monitoringPath, RedisConnOpt: sharedRedis{rdb}, ReadOnly: cfg.UIReadOnly})
+	mux.Handle(monitoringPath+"/", api.Protect(ui))
+	apiHandler := api.Handler()
+	mux.Handle("/v1/", apiHandler)
+	mux.Handle("/jobs", apiHandler)
 	return mux
 }
 
-// serveHTTP serves the HTTP endpoints on cfg.HTTPAddr until ctx is done.
+// apiOptions are the HTTP API's options from cfg.
+func apiOptions(cfg *config.Config, log *zap.Logger) httpapi.Options {
+	tokens := make([]string, len(cfg.APITokens))
+	for i, t := range cfg.APITokens {
+		tokens[i] = t.Reveal()
+	}
+	return httpapi.Options{Jobs: jobsOptions(cfg), Tokens: tokens, Webhooks: cfg.WebhookSecret != "", Logger: log}
+}
+
+// serveHTTP serves the HTTP endpoints until ctx is done: on cfg.HTTPAddr,
+// or on loopback when no API tokens are set (see listenAddr).
 func serveHTTP(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient, reg *prometheus.Registry, log *zap.Logger) error {
 	if cfg.HTTPAddr == "" {
 		<-ctx.Done()
 		return nil
 	}
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	addr := listenAddr(cfg, log)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("HTTP on %s (CPUSH_HTTP_ADDR): %w", cfg.HTTPAddr, err)
+		return fmt.Errorf("HTTP on %s (CPUSH_HTTP_ADDR): %w", addr, err)
 	}
-	return serveOn(ctx, ln, httpHandler(rdb, reg), log)
+	api := httpapi.New(rdb, apiOptions(cfg, log))
+	defer api.Close()
+	return serveOn(ctx, ln, httpHandler(cfg, rdb, reg, api), log)
 }
 
 func serveOn(ctx context.Context, ln net.Listener, h http.Handler, log *zap.Logger) error {

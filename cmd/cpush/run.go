@@ -17,6 +17,7 @@ Usage: cpush <command> [flags]
 Commands:
   dev      run everything in one process, nothing to set up (not durable)
   worker   run a worker: the queue handlers and the HTTP endpoints
+  api      serve the HTTP API, the job page and the web UI without the queue handlers
   send     send a push job (--dry-run shows the plan; --wait follows it)
   status   show a job's progress
   cancel   cancel a job
@@ -69,6 +70,7 @@ type command func(ctx context.Context, args []string, e env) error
 var commands = map[string]command{
 	"dev":    runDev,
 	"worker": runWorker,
+	"api":    runAPI,
 	"send":   runSend,
 	"status": runStatus,
 	"cancel": runCancel,

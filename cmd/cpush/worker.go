@@ -7,7 +7,6 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
@@ -40,12 +39,12 @@ func runWorker(ctx context.Context, args []string, e env) error {
 	return serveWorker(ctx, &cfg, rdb, svcs.apps(), log)
 }
 
-// serveWorker runs the asynq server and the HTTP endpoints until ctx is
-// done, then drains: running chunks finish (or go back to the queue when
-// the shutdown timeout passes) and nothing is lost.
+// serveWorker runs the asynq server (push tasks and completion webhooks)
+// and the HTTP endpoints until ctx is done, then drains: running chunks
+// finish (or go back to the queue when the shutdown timeout passes) and
+// nothing is lost.
 func serveWorker(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient, apps worker.Apps, log *zap.Logger) error {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := newRegistry(rdb)
 	opts := workerOptions(cfg, log)
 	opts.Metrics = reg
 	w, err := worker.New(rdb, apps, opts)
@@ -53,9 +52,14 @@ func serveWorker(ctx context.Context, cfg *config.Config, rdb redis.UniversalCli
 		return err
 	}
 	defer w.Close()
+	hooks, err := worker.NewWebhooks(rdb, webhookOptions(cfg, log, reg))
+	if err != nil {
+		return err
+	}
 	srv := asynq.NewServerFromRedisClient(rdb, w.ServerConfig(cfg.Concurrency))
 	mux := asynq.NewServeMux()
 	w.Register(mux)
+	hooks.Register(mux)
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("starting the worker: %w", err)
 	}
@@ -71,4 +75,10 @@ func serveWorker(ctx context.Context, cfg *config.Config, rdb redis.UniversalCli
 	srv.Shutdown()
 	log.Info("worker stopped")
 	return err
+}
+
+// webhookOptions are the completion webhooks' options from cfg.
+func webhookOptions(cfg *config.Config, log *zap.Logger, reg prometheus.Registerer) worker.WebhookOptions {
+	return worker.WebhookOptions{Prefix: cfg.Prefix, Secret: []byte(cfg.WebhookSecret.Reveal()),
+		Timeout: cfg.WebhookTimeout, Logger: log, Metrics: reg}
 }
