@@ -32,12 +32,12 @@ func (a *auth) check(r *http.Request) *Error {
 		if loopback(r.RemoteAddr) {
 			return nil
 		}
-		return apiErr(http.StatusForbidden, CodeForbidden, "",
+		return apiErr(CodeForbidden, "",
 			"no API tokens are configured (CPUSH_API_TOKENS): only clients on this host are served")
 	}
 	token, ok := credential(r)
 	if !ok || !a.valid(token) {
-		return apiErr(http.StatusUnauthorized, CodeUnauthorized, "",
+		return apiErr(CodeUnauthorized, "",
 			"a valid token is required: Authorization: Bearer <token>, or HTTP Basic auth with the token as the password")
 	}
 	return nil

@@ -39,7 +39,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 	case MediaStream:
 		plan, err = s.createStream(w, r)
 	default:
-		return apiErr(http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, "",
+		return apiErr(CodeUnsupportedMediaType, "",
 			"Content-Type must be %s (a job with its targets) or %s (a streamed upload: the job as JSON on the first line, then one target per line), not %q",
 			MediaJSON, MediaStream, r.Header.Get("Content-Type"))
 	}
@@ -54,17 +54,16 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createJSON(w http.ResponseWriter, r *http.Request) (jobs.Plan, error) {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.opts.MaxJSONBytes))
-	dec.DisallowUnknownFields()
-	var job jobs.Job
-	if err := dec.Decode(&job); err != nil {
-		return jobs.Plan{}, decodeError(err, "the body")
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.opts.MaxJSONBytes))
+	if err != nil {
+		return jobs.Plan{}, decodeError(err, "the body", nil)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return jobs.Plan{}, apiErr(http.StatusBadRequest, CodeInvalidJSON, "", "the body holds more than one JSON value")
+	job, err := decodeJob(raw, "the body")
+	if err != nil {
+		return jobs.Plan{}, err
 	}
 	if n := len(job.Targets); n > s.opts.MaxInlineTargets {
-		return jobs.Plan{}, apiErr(http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "targets",
+		return jobs.Plan{}, apiErr(CodeBodyTooLarge, "targets",
 			"targets: %d inline, at most %d: send larger sets as a streamed upload (Content-Type: %s)", n, s.opts.MaxInlineTargets, MediaStream)
 	}
 	if err := s.checkWebhook(&job); err != nil {
@@ -73,10 +72,25 @@ func (s *Server) createJSON(w http.ResponseWriter, r *http.Request) (jobs.Plan, 
 	return s.client.Enqueue(r.Context(), job)
 }
 
+// decodeJob decodes raw, one JSON job and nothing more, refusing unknown
+// fields; what names raw in errors.
+func decodeJob(raw []byte, what string) (jobs.Job, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var job jobs.Job
+	if err := dec.Decode(&job); err != nil {
+		return job, decodeError(err, what, raw)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return job, apiErr(CodeInvalidJSON, "", "%s holds more than one JSON value", what)
+	}
+	return job, nil
+}
+
 // checkWebhook refuses a webhook_url that no worker could sign.
 func (s *Server) checkWebhook(job *jobs.Job) error {
 	if job.WebhookURL != "" && !s.opts.Webhooks {
-		return apiErr(http.StatusBadRequest, CodeInvalidField, "webhook_url",
+		return apiErr(CodeInvalidField, "webhook_url",
 			"webhook_url: webhooks are off: this server has no webhook secret (CPUSH_WEBHOOK_SECRET)")
 	}
 	return nil
@@ -101,19 +115,17 @@ func readHeader(br *bufio.Reader) (jobs.Job, error) {
 	line, err := br.ReadSlice('\n')
 	switch {
 	case err == bufio.ErrBufferFull:
-		return jobs.Job{}, apiErr(http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "",
+		return jobs.Job{}, apiErr(CodeBodyTooLarge, "",
 			"the first line (the job) is longer than %d bytes", MaxLineBytes)
 	case err != nil && err != io.EOF:
-		return jobs.Job{}, decodeError(err, "the first line")
+		return jobs.Job{}, decodeError(err, "the first line", nil)
 	}
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.DisallowUnknownFields()
-	var job jobs.Job
-	if err := dec.Decode(&job); err != nil {
-		return job, decodeError(err, "the first line")
+	job, err := decodeJob(line, "the first line")
+	if err != nil {
+		return job, err
 	}
 	if job.Targets != nil {
-		return job, apiErr(http.StatusBadRequest, CodeInvalidField, "targets",
+		return job, apiErr(CodeInvalidField, "targets",
 			"targets: a streamed upload gives them one per line after the first, not in it")
 	}
 	return job, nil

@@ -68,6 +68,8 @@ func TestServer_CreateValidation(t *testing.T) {
 		{"unknown field", job(func(m map[string]any) { m["webhook"] = "x" }), 400, httpapi.CodeInvalidField, "webhook"},
 		{"app key a string", job(func(m map[string]any) { m["app_key"] = "23267207" }), 400, httpapi.CodeInvalidField, "app_key"},
 		{"title a number", job(func(m map[string]any) { m["message"] = map[string]any{"title": 5, "body": "b"} }), 400, httpapi.CodeInvalidField, "message.title"},
+		{"start time not a time", job(func(m map[string]any) { m["start_at"] = "tomorrow" }), 400, httpapi.CodeInvalidField, "start_at"},
+		{"expire time not a time", job(func(m map[string]any) { m["message"] = map[string]any{"body": "b", "expire_time": "soon"} }), 400, httpapi.CodeInvalidField, "message.expire_time"},
 		{"bad id", job(func(m map[string]any) { m["id"] = "a b" }), 400, httpapi.CodeInvalidField, "id"},
 		{"app key zero", job(func(m map[string]any) { m["app_key"] = 0 }), 400, httpapi.CodeInvalidField, "app_key"},
 		{"tag target", job(func(m map[string]any) { m["target"] = "TAG" }), 400, httpapi.CodeInvalidField, "target"},

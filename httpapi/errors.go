@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/cpush/cpush/jobs"
 )
@@ -27,6 +28,21 @@ const (
 	CodeInternal             = "internal"               // 500: see the server's log
 )
 
+// CodeStatus is the HTTP status of each error code.
+var CodeStatus = map[string]int{
+	CodeInvalidJSON:          http.StatusBadRequest,
+	CodeInvalidField:         http.StatusBadRequest,
+	CodeUnauthorized:         http.StatusUnauthorized,
+	CodeForbidden:            http.StatusForbidden,
+	CodeNotFound:             http.StatusNotFound,
+	CodeMethodNotAllowed:     http.StatusMethodNotAllowed,
+	CodeDuplicateJob:         http.StatusConflict,
+	CodeJobFinished:          http.StatusConflict,
+	CodeBodyTooLarge:         http.StatusRequestEntityTooLarge,
+	CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	CodeInternal:             http.StatusInternalServerError,
+}
+
 // Error is an API error as its JSON body gives it:
 // {"error":{"code":"invalid_field","field":"targets[3]","message":"..."}}.
 type Error struct {
@@ -39,8 +55,9 @@ type Error struct {
 // Error returns the message.
 func (e *Error) Error() string { return e.Message }
 
-func apiErr(status int, code, field, format string, args ...any) *Error {
-	return &Error{Status: status, Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+// apiErr returns the error of code, with the status that goes with it.
+func apiErr(code, field, format string, args ...any) *Error {
+	return &Error{Status: CodeStatus[code], Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // writeError writes e as the JSON error body.
@@ -67,41 +84,46 @@ func asAPIError(err error) (e *Error, ok bool) {
 	case errors.As(err, &e):
 		return e, true
 	case errors.As(err, &fe):
-		return apiErr(http.StatusBadRequest, CodeInvalidField, fe.Field, "%s", fe.Error()), true
+		return apiErr(CodeInvalidField, fe.Field, "%s", fe.Error()), true
 	case errors.As(err, &mbe):
-		return apiErr(http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "", "the body is larger than %d bytes", mbe.Limit), true
+		return apiErr(CodeBodyTooLarge, "", "the body is larger than %d bytes", mbe.Limit), true
 	case errors.Is(err, jobs.ErrDuplicateJob):
-		return apiErr(http.StatusConflict, CodeDuplicateJob, "id", "%s", err.Error()), true
+		return apiErr(CodeDuplicateJob, "id", "%s", err.Error()), true
 	case errors.Is(err, jobs.ErrJobNotFound):
-		return apiErr(http.StatusNotFound, CodeNotFound, "", "%s", err.Error()), true
+		return apiErr(CodeNotFound, "", "%s", err.Error()), true
 	case errors.Is(err, jobs.ErrJobFinished):
-		return apiErr(http.StatusConflict, CodeJobFinished, "", "%s", err.Error()), true
+		return apiErr(CodeJobFinished, "", "%s", err.Error()), true
 	case errors.Is(err, jobs.ErrBadCursor):
-		return apiErr(http.StatusBadRequest, CodeInvalidField, "cursor", "%s", err.Error()), true
+		return apiErr(CodeInvalidField, "cursor", "%s", err.Error()), true
 	}
 	return nil, false
 }
 
-// decodeError maps an error of json.Decoder.Decode into a job.
-func decodeError(err error, what string) error {
+// decodeError maps an error of decoding raw (nil if unread) into a job;
+// what names raw.
+func decodeError(err error, what string, raw []byte) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
+	var pe *time.ParseError
 	switch {
+	case errors.As(err, &pe):
+		field := badTimeField(raw)
+		return apiErr(CodeInvalidField, field, "%s: must be an RFC 3339 time such as 2026-11-28T09:00:00+08:00, not %s", field, pe.Value)
 	case errors.As(err, &te) && te.Field != "":
-		return apiErr(http.StatusBadRequest, CodeInvalidField, te.Field, "%s: must be a JSON %s, not %s", te.Field, jsonType(te), te.Value)
+		return apiErr(CodeInvalidField, te.Field, "%s: must be a JSON %s, not %s", te.Field, jsonType(te), te.Value)
 	case errors.As(err, &se), errors.As(err, &te), errors.Is(err, io.ErrUnexpectedEOF):
-		return apiErr(http.StatusBadRequest, CodeInvalidJSON, "", "%s is not valid JSON: %s", what, err.Error())
+		return apiErr(CodeInvalidJSON, "", "%s is not valid JSON: %s", what, err.Error())
 	case errors.Is(err, io.EOF):
-		return apiErr(http.StatusBadRequest, CodeInvalidJSON, "", "%s is empty: a JSON object is required", what)
+		return apiErr(CodeInvalidJSON, "", "%s is empty: a JSON object is required", what)
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
-		return apiErr(http.StatusBadRequest, CodeInvalidField, name, "%s: unknown field (names are snake_case, see docs/openapi.yaml)", name)
+		return apiErr(CodeInvalidField, name, "%s: unknown field (names are snake_case, see docs/openapi.yaml)", name)
 	}
 	if _, ok := asAPIError(err); ok {
 		return err
 	}
-	return apiErr(http.StatusBadRequest, CodeInvalidJSON, "", "%s is not a valid job: %s", what, err.Error())
+	return apiErr(CodeInvalidJSON, "", "%s is not a valid job: %s", what, err.Error())
 }
 
 func jsonType(te *json.UnmarshalTypeError) string {
@@ -116,4 +138,26 @@ func jsonType(te *json.UnmarshalTypeError) string {
 		return "boolean"
 	}
 	return te.Type.Kind().String()
+}
+
+// badTimeField names the time field of a job in raw that does not parse.
+func badTimeField(raw []byte) string {
+	var j struct {
+		StartAt          json.RawMessage `json:"start_at"`
+		MessageCreatedAt json.RawMessage `json:"message_created_at"`
+		Message          struct {
+			ExpireTime json.RawMessage `json:"expire_time"`
+		} `json:"message"`
+	}
+	_ = json.Unmarshal(raw, &j)
+	for _, f := range []struct {
+		name string
+		v    json.RawMessage
+	}{{"start_at", j.StartAt}, {"message_created_at", j.MessageCreatedAt}, {"message.expire_time", j.Message.ExpireTime}} {
+		var t time.Time
+		if len(f.v) > 0 && t.UnmarshalJSON(f.v) != nil {
+			return f.name
+		}
+	}
+	return ""
 }

@@ -49,7 +49,7 @@ func queryLimit(r *http.Request) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > jobs.MaxListLimit {
-		return 0, apiErr(http.StatusBadRequest, CodeInvalidField, "limit",
+		return 0, apiErr(CodeInvalidField, "limit",
 			"limit: must be an integer from 1 to %d, not %q", jobs.MaxListLimit, v)
 	}
 	return n, nil

@@ -138,13 +138,13 @@ func (s *Server) route(m methods) route { return route{s: s, m: m} }
 
 func (rt route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(rt.m) == 0 {
-		writeError(w, apiErr(http.StatusNotFound, CodeNotFound, "", "no such endpoint: %s (see docs/openapi.yaml)", r.URL.Path))
+		writeError(w, apiErr(CodeNotFound, "", "no such endpoint: %s (see docs/openapi.yaml)", r.URL.Path))
 		return
 	}
 	h, ok := rt.m[r.Method]
 	if !ok {
 		w.Header().Set("Allow", rt.allow())
-		writeError(w, apiErr(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "", "%s is not allowed on %s", r.Method, r.URL.Path))
+		writeError(w, apiErr(CodeMethodNotAllowed, "", "%s is not allowed on %s", r.Method, r.URL.Path))
 		return
 	}
 	if err := h(w, r); err != nil {
@@ -167,7 +167,7 @@ func (s *Server) respondError(w http.ResponseWriter, r *http.Request, err error)
 	e, ok := asAPIError(err)
 	if !ok {
 		s.opts.Logger.Error("HTTP API request failed", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Error(err))
-		e = apiErr(http.StatusInternalServerError, CodeInternal, "", "internal error; the server's log has the details")
+		e = apiErr(CodeInternal, "", "internal error; the server's log has the details")
 	}
 	writeError(w, e)
 }

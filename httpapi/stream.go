@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"net/http"
 
 	"github.com/cpush/cpush/jobs"
 )
@@ -50,6 +49,6 @@ func tooLong(i int) error {
 }
 
 func tooMany(max int) error {
-	return apiErr(http.StatusRequestEntityTooLarge, CodeBodyTooLarge, "targets",
+	return apiErr(CodeBodyTooLarge, "targets",
 		"targets: more than %d in one upload; split the set into several jobs", max)
 }
