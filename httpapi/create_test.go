@@ -80,7 +80,7 @@ func TestServer_CreateValidation(t *testing.T) {
 		{"message and message id", job(func(m map[string]any) { m["message_id"] = "5001" }), 400, httpapi.CodeInvalidField, "message_id"},
 		{"neither", job(func(m map[string]any) { delete(m, "message") }), 400, httpapi.CodeInvalidField, "message"},
 		{"no body", job(func(m map[string]any) { m["message"] = map[string]any{"title": "t"} }), 400, httpapi.CodeInvalidField, "message.body"},
-		{"bad push type", job(func(m map[string]any) { m["message"] = map[string]any{"body": "b", "push_type": "SMS"} }), 400, httpapi.CodeInvalidField, "message.push_type"},
+		{"bad push type", job(func(m map[string]any) { m["message"] = map[string]any{"title": "t", "body": "b", "push_type": "SMS"} }), 400, httpapi.CodeInvalidField, "message.push_type"},
 		{"bad priority", job(func(m map[string]any) { m["priority"] = "urgent" }), 400, httpapi.CodeInvalidField, "priority"},
 		{"created without id", job(func(m map[string]any) { m["message_created_at"] = "2026-01-01T00:00:00Z" }), 400, httpapi.CodeInvalidField, "message_created_at"},
 		{"bad webhook url", job(func(m map[string]any) { m["webhook_url"] = "hooks.example.com" }), 400, httpapi.CodeInvalidField, "webhook_url"},
@@ -110,7 +110,7 @@ func TestServer_CreateMediaType(t *testing.T) {
 		})
 	}
 	t.Run("charset parameter", func(t *testing.T) {
-		body := `{"app_key":1,"target":"DEVICE","targets":["a"],"message":{"body":"b"}}`
+		body := `{"app_key":1,"target":"DEVICE","targets":["a"],"message":{"title":"t","body":"b"}}`
 		resp := e.do(http.MethodPost, "/v1/jobs", "application/json; charset=utf-8", strings.NewReader(body))
 		decode[httpapi.Created](t, resp, http.StatusAccepted)
 	})

@@ -38,6 +38,7 @@ func TestClient_EnqueueValidation(t *testing.T) {
 		{"app key zero", func(j *jobs.Job) { j.AppKey = 0 }, "app_key", "positive"},
 		{"app key negative", func(j *jobs.Job) { j.AppKey = -5 }, "app_key", "positive"},
 		{"no body", func(j *jobs.Job) { j.Message.Body = "" }, "message.body", "required"},
+		{"notice without title", func(j *jobs.Job) { j.Message.Title = "" }, "message.title", "required for a NOTICE"},
 		{"long title", func(j *jobs.Job) { j.Message.Title = strings.Repeat("标", 67) }, "message.title", "at most 200"},
 		{"message and id", func(j *jobs.Job) { j.MessageID = "123" }, "message_id", "cannot be given with message"},
 		{"neither", func(j *jobs.Job) { j.Message = nil }, "message", "is required"},

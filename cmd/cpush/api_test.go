@@ -119,7 +119,7 @@ func TestRun_API(t *testing.T) {
 	vars["CPUSH_UI_READ_ONLY"] = "true"
 	startCmd(t, vars, "api")
 	base := "http://" + vars["CPUSH_HTTP_ADDR"]
-	const job = `{"id":"api-job","app_key":23267207,"target":"DEVICE","targets":["d1","d2"],"message":{"body":"b"}}`
+	const job = `{"id":"api-job","app_key":23267207,"target":"DEVICE","targets":["d1","d2"],"message":{"title":"t","body":"b"}}`
 	if code, _ := request(t, "POST", base+"/v1/jobs", "", job); code != 401 {
 		t.Errorf("POST without a token = %d, want 401", code)
 	}

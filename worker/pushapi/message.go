@@ -77,6 +77,8 @@ func (m *Message) Validate(prefix string) error {
 	switch {
 	case m.Body == "":
 		return f("body", "is required")
+	case m.Title == "" && orDefault(m.PushType, DefaultPushType) == "NOTICE":
+		return f("title", "is required for a NOTICE (the default push_type); use push_type MESSAGE for a message without one")
 	case len(m.Title) > MaxTitleBytes:
 		return f("title", "is %d bytes; at most %d", len(m.Title), MaxTitleBytes)
 	case m.PushType != "" && !oneOf(m.PushType, pushTypes):
