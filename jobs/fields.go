@@ -34,8 +34,12 @@ const (
 	FieldCreatedAt        = "created_ms"
 	FieldStartAt          = "start_ms"
 	FieldFinishedAt       = "finished_ms"
-	FieldCancel           = "cancel"      // "1" once a cancel was asked for
-	FieldWebhookURL       = "webhook_url" // where the final summary is POSTed
+	FieldCancel           = "cancel" // "1" once a cancel was asked for
+	// FieldCreateFailed holds the code with which the service refused to
+	// store the job's message for good (content mode): its other chunks
+	// fail with it at once instead of calling Push again.
+	FieldCreateFailed = "create_failed"
+	FieldWebhookURL   = "webhook_url" // where the final summary is POSTed
 )
 
 // Outcomes of a chunk as its job's done hash (Keys.Done) records them:

@@ -54,6 +54,9 @@ func (w *Worker) handleChunk(ctx context.Context, t *asynq.Task) error {
 	if st.job.cancel {
 		return r.finish(ctx, outcome{cancelled: len(r.values)})
 	}
+	if code := st.job.createFailed; code != "" {
+		return r.finish(ctx, outcome{failed: len(r.values), code: code})
+	}
 	return r.run(ctx)
 }
 
@@ -162,10 +165,21 @@ func (r *chunkRun) serviceError(ctx context.Context, err error) error {
 		r.release(ctx)
 		return r.failChunk(ctx, e, log)
 	case pushapi.ClassPermanent:
+		if e.Action == pushapi.ActionPush {
+			r.w.recordCreateFailed(ctx, r.job.id, e.Code)
+		}
 		r.release(ctx)
 		return r.failChunk(ctx, e, log)
 	}
 	return r.transient(ctx, e, log)
+}
+
+// recordCreateFailed marks the job's message as refused for good, so its
+// other chunks fail at once.
+func (w *Worker) recordCreateFailed(ctx context.Context, id, code string) {
+	if err := w.rdb.HSet(ctx, w.keys.Meta(id), jobs.FieldCreateFailed, code).Err(); err != nil {
+		w.opts.Logger.Warn("recording a refused message", zap.String("job_id", id), zap.Error(err))
+	}
 }
 
 func waitDelay(e *pushapi.Error) time.Duration {

@@ -27,7 +27,8 @@ type job struct {
 	chunks           int
 	queue            string
 	cancel           bool
-	app              App // the AppKey's service and quota
+	createFailed     string // the code Push refused the message with, for good
+	app              App    // the AppKey's service and quota
 }
 
 // errJobGone: the job's keys are gone (expired or never staged).
@@ -38,12 +39,13 @@ func parseJob(id string, m map[string]string) (*job, error) {
 		return nil, fmt.Errorf("job %s: %w", id, errJobGone)
 	}
 	j := &job{
-		id:        id,
-		status:    m[jobs.FieldStatus],
-		target:    m[jobs.FieldTarget],
-		messageID: m[jobs.FieldMessageID],
-		queue:     m[jobs.FieldQueue],
-		cancel:    m[jobs.FieldCancel] == "1",
+		id:           id,
+		status:       m[jobs.FieldStatus],
+		target:       m[jobs.FieldTarget],
+		messageID:    m[jobs.FieldMessageID],
+		queue:        m[jobs.FieldQueue],
+		cancel:       m[jobs.FieldCancel] == "1",
+		createFailed: m[jobs.FieldCreateFailed],
 	}
 	j.appKey, _ = strconv.ParseInt(m[jobs.FieldAppKey], 10, 64)
 	j.chunks, _ = strconv.Atoi(m[jobs.FieldChunks])

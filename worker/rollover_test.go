@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -77,4 +78,39 @@ type failingComplete struct{ pushapi.Service }
 func (failingComplete) CompleteMessage(context.Context, int64, string) (pushapi.Result, error) {
 	return pushapi.Result{}, &pushapi.Error{Action: pushapi.ActionCompleteContinuouslyPush, Class: pushapi.ClassTransient,
 		Code: pushapi.CodeServiceUnavailable, HTTPStatus: 503}
+}
+
+// TestWorker_MessageRefused: when the service refuses to store a job's
+// message for good, every target fails with its code, and the other chunks
+// do not call Push again. The simulator stores any message cpush's
+// validation lets through, so the refusal is injected around the real
+// adapter.
+func TestWorker_MessageRefused(t *testing.T) {
+	e := setup(t, pushsim.Config{}, worker.Options{})
+	svc := &refusingCreate{Service: e.svc}
+	e.startWorkerWith(svc, 4)
+	plan := e.enqueue(contentJob(devices("n", 20000)))
+	st := e.wait(plan.ID, 30*time.Second)
+	if st.Status != jobs.StatusFailed || st.Failed[pushapi.CodeInvalidParameter] != 20000 || st.Pushed != 0 {
+		t.Errorf("status = %s, failed %s, %d pushed; want failed with all 20000 InvalidParameter", st.Status, failedCodes(st), st.Pushed)
+	}
+	// The first chunk of each racing worker goroutine and the lookahead may
+	// call before the refusal is recorded; the other chunks must not.
+	t.Logf("%d Push calls", svc.calls.Load())
+	if n := svc.calls.Load(); n == 0 || n > 8 {
+		t.Errorf("%d Push calls for 20 chunks, want 1 to 8", n)
+	}
+}
+
+// refusingCreate is the real adapter whose CreateMessage is refused as the
+// service refuses content it will not store.
+type refusingCreate struct {
+	pushapi.Service
+	calls atomic.Int64
+}
+
+func (r *refusingCreate) CreateMessage(context.Context, int64, pushapi.Message) (pushapi.Result, error) {
+	r.calls.Add(1)
+	return pushapi.Result{}, &pushapi.Error{Action: pushapi.ActionPush, Class: pushapi.ClassPermanent,
+		Code: pushapi.CodeInvalidParameter, HTTPStatus: 400, Message: "AndroidActivity is not valid"}
 }
