@@ -96,9 +96,8 @@ func TestWorker_MessageRefused(t *testing.T) {
 	}
 	// The first chunk of each racing worker goroutine and the lookahead may
 	// call before the refusal is recorded; the other chunks must not.
-	t.Logf("%d Push calls", svc.calls.Load())
-	if n := svc.calls.Load(); n == 0 || n > 8 {
-		t.Errorf("%d Push calls for 20 chunks, want 1 to 8", n)
+	if n := svc.calls.Load(); n == 0 || n > 10 {
+		t.Errorf("%d Push calls for 20 chunks, want 1 to 10", n)
 	}
 }
 
