@@ -76,7 +76,7 @@ func (c *Client) Close() error { return c.aq.Close() }
 // job is fully staged, and a failed Enqueue leaves nothing behind. A job
 // whose ID was used before fails with ErrDuplicateJob.
 func (c *Client) Enqueue(ctx context.Context, job Job) (Plan, error) {
-	plan, unique, err := c.plan(job)
+	plan, unique, err := planJob(job, c.opts)
 	if err != nil {
 		return plan, err
 	}
@@ -90,14 +90,9 @@ func (c *Client) Enqueue(ctx context.Context, job Job) (Plan, error) {
 	return plan, nil
 }
 
-// plan validates job and works out its plan and unique targets.
-func (c *Client) plan(job Job) (Plan, []string, error) {
-	return planJob(job, c.opts)
-}
-
 // Plan validates job and says what Enqueue would do, writing nothing.
 func (c *Client) Plan(job Job) (Plan, error) {
-	p, _, err := c.plan(job)
+	p, _, err := planJob(job, c.opts)
 	return p, err
 }
 
@@ -109,6 +104,7 @@ func PlanJob(job Job, opts Options) (Plan, error) {
 	return p, err
 }
 
+// planJob validates job and works out its plan and unique targets.
 func planJob(job Job, opts Options) (Plan, []string, error) {
 	if err := job.Validate(); err != nil {
 		return Plan{}, nil, err
