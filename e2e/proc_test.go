@@ -216,9 +216,7 @@ type fleet struct {
 func newFleet(t testing.TB, simArgs ...string) *fleet {
 	t.Helper()
 	needRealRedis(t)
-	rdb := redistest.Client(t)
-	prefix := redistest.Prefix(t)
-	redistest.Cleanup(t, rdb, prefix)
+	_, prefix := redistest.Namespace(t)
 	f := &fleet{t: t, simAddr: freeAddr(t)}
 	start(t, "sim", nil, append([]string{"sim", "--addr", f.simAddr}, simArgs...)...)
 	waitHTTP(t, "http://"+f.simAddr+"/sim/counts")

@@ -50,9 +50,7 @@ type options struct {
 
 func setup(t testing.TB, o options) *env {
 	t.Helper()
-	rdb := redistest.Client(t)
-	prefix := redistest.Prefix(t)
-	redistest.Cleanup(t, rdb, prefix)
+	rdb, prefix := redistest.Namespace(t)
 	e := &env{t: t, rdb: rdb, prefix: prefix, sim: pushsim.New(o.sim)}
 	simSrv := httptest.NewServer(e.sim)
 	t.Cleanup(simSrv.Close)

@@ -15,9 +15,7 @@ import (
 // raw bytes of its targets (mem/raw).
 func BenchmarkClient_Enqueue1M(b *testing.B) {
 	const n = 1_000_000
-	rdb := redistest.Client(b)
-	prefix := redistest.Prefix(b)
-	redistest.Cleanup(b, rdb, prefix)
+	rdb, prefix := redistest.Namespace(b)
 	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})
 	defer c.Close()
 	targets := make([]string, n)

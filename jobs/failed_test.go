@@ -11,9 +11,7 @@ import (
 
 func TestClient_Failed(t *testing.T) {
 	ctx := context.Background()
-	rdb := redistest.Client(t)
-	prefix := redistest.Prefix(t)
-	redistest.Cleanup(t, rdb, prefix)
+	rdb, prefix := redistest.Namespace(t)
 	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})
 	defer c.Close()
 	j := contentJob(3500)

@@ -49,9 +49,7 @@ func TestClient_EnqueueValidation(t *testing.T) {
 		{"bad priority", func(j *jobs.Job) { j.Priority = "urgent" }, "priority", "high, default or low"},
 		{"created without id", func(j *jobs.Job) { j.MessageCreatedAt = time.Now() }, "message_created_at", "only with message_id"},
 	}
-	rdb := redistest.Client(t)
-	prefix := redistest.Prefix(t)
-	redistest.Cleanup(t, rdb, prefix)
+	rdb, prefix := redistest.Namespace(t)
 	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})
 	defer c.Close()
 	for _, tt := range tests {

@@ -38,9 +38,7 @@ func listAll(t *testing.T, c *jobs.Client, limit int) (ids []string, pages int) 
 
 func TestClient_List(t *testing.T) {
 	ctx := context.Background()
-	rdb := redistest.Client(t)
-	prefix := redistest.Prefix(t)
-	redistest.Cleanup(t, rdb, prefix)
+	rdb, prefix := redistest.Namespace(t)
 	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})
 	defer c.Close()
 	keys := jobs.Keys{Prefix: prefix}

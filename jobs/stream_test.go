@@ -26,9 +26,7 @@ func seq(values []string, err error) iter.Seq2[string, error] {
 
 func TestClient_EnqueueSeq(t *testing.T) {
 	ctx := context.Background()
-	rdb := redistest.Client(t)
-	prefix := redistest.Prefix(t)
-	redistest.Cleanup(t, rdb, prefix)
+	rdb, prefix := redistest.Namespace(t)
 	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})
 	defer c.Close()
 

@@ -95,9 +95,7 @@ func TestJob_ValidateWebhookURL(t *testing.T) {
 
 func TestClient_EnqueueWebhookURL(t *testing.T) {
 	ctx := context.Background()
-	rdb := redistest.Client(t)
-	prefix := redistest.Prefix(t)
-	redistest.Cleanup(t, rdb, prefix)
+	rdb, prefix := redistest.Namespace(t)
 	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})
 	defer c.Close()
 	j := validJob()

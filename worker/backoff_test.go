@@ -35,9 +35,7 @@ func TestEffectiveFactor(t *testing.T) {
 }
 
 func TestLimiter_Throttled(t *testing.T) {
-	rdb := redistest.Client(t)
-	prefix := redistest.Prefix(t)
-	redistest.Cleanup(t, rdb, prefix)
+	rdb, prefix := redistest.Namespace(t)
 	l := newLimiter(rdb, jobs.Keys{Prefix: prefix}, time.Second, mustMetrics(t))
 	app := App{Account: "acct@cn-hangzhou", Rates: Rates{ContinuouslyPush: 100}}
 	ctx := context.Background()

@@ -35,9 +35,7 @@ const testAppKey = 23267207
 
 func setup(t testing.TB, simCfg pushsim.Config, opts worker.Options) *env {
 	t.Helper()
-	rdb := redistest.Client(t)
-	prefix := redistest.Prefix(t)
-	redistest.Cleanup(t, rdb, prefix)
+	rdb, prefix := redistest.Namespace(t)
 	sim := pushsim.New(simCfg)
 	hs := httptest.NewServer(sim)
 	t.Cleanup(hs.Close)

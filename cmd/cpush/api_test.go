@@ -112,9 +112,7 @@ func testVars(t *testing.T, prefix string) map[string]string {
 // TestRun_API runs `cpush api`: the API, the job page and the read-only
 // UI behind the tokens, and asynq's queue metrics.
 func TestRun_API(t *testing.T) {
-	rdb := redistest.Client(t)
-	prefix := redistest.Prefix(t)
-	redistest.Cleanup(t, rdb, prefix)
+	_, prefix := redistest.Namespace(t)
 	vars := testVars(t, prefix)
 	vars["CPUSH_UI_READ_ONLY"] = "true"
 	startCmd(t, vars, "api")
@@ -167,9 +165,7 @@ func basicAuth(user, password string) string {
 // TestRun_WorkerServesAPI runs `cpush worker`, sends a job over its HTTP
 // API and gets its signed completion webhook.
 func TestRun_WorkerServesAPI(t *testing.T) {
-	rdb := redistest.Client(t)
-	prefix := redistest.Prefix(t)
-	redistest.Cleanup(t, rdb, prefix)
+	_, prefix := redistest.Namespace(t)
 	vars := testVars(t, prefix)
 	sim := httptest.NewServer(pushsim.New(pushsim.Config{}))
 	defer sim.Close()

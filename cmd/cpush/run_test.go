@@ -112,9 +112,7 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // TestRun_SendWaitJSON sends a job with the binary's send --wait --json
 // against a worker run in the test (serveWorker) and the simulator.
 func TestRun_SendWaitJSON(t *testing.T) {
-	rdb := redistest.Client(t)
-	prefix := redistest.Prefix(t)
-	redistest.Cleanup(t, rdb, prefix)
+	_, prefix := redistest.Namespace(t)
 	sim := pushsim.New(pushsim.Config{})
 	hs := httptest.NewServer(sim)
 	defer hs.Close()

@@ -79,6 +79,16 @@ func Prefix(t testing.TB) string {
 	return "cpt" + hex.EncodeToString(b)
 }
 
+// Namespace returns a client of the test Redis and a prefix of t's own,
+// whose keys and queues are deleted when t ends.
+func Namespace(t testing.TB) (redis.UniversalClient, string) {
+	t.Helper()
+	rdb := Client(t)
+	prefix := Prefix(t)
+	Cleanup(t, rdb, prefix)
+	return rdb, prefix
+}
+
 // Cleanup deletes every key under prefix when t ends.
 func Cleanup(t testing.TB, c redis.UniversalClient, prefix string) {
 	t.Cleanup(func() {
