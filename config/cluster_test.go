@@ -18,6 +18,8 @@ func TestConfig_RedisClient(t *testing.T) {
 		{"single", map[string]string{"CPUSH_REDIS_URL": "redis://:pw@h:6379/1"}, false, 1, ""},
 		{"cluster", map[string]string{"CPUSH_REDIS_URL": "redis://:pw@h1:7000?addr=h2:7001&addr=h3:7002", "CPUSH_REDIS_CLUSTER": "true"}, true, 3, ""},
 		{"cluster bad scheme", map[string]string{"CPUSH_REDIS_URL": "http://:hunter2@h1:7000", "CPUSH_REDIS_CLUSTER": "1"}, true, 0, "CPUSH_REDIS_URL"},
+		{"sentinel", map[string]string{"CPUSH_REDIS_URL": "redis://:pw@s1:26379?master_name=mymaster&addr=s2:26379"}, false, 0, ""},
+		{"sentinel bad option", map[string]string{"CPUSH_REDIS_URL": "redis://:hunter2@s1:26379?master_name=m&nope=1"}, false, 0, "not a Redis Sentinel URL"},
 		{"cluster bad option", map[string]string{"CPUSH_REDIS_URL": "redis://:hunter2@h1:7000?nope=1", "CPUSH_REDIS_CLUSTER": "true"}, true, 0, "not a Redis Cluster URL"},
 	}
 	for _, tt := range tests {

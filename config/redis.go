@@ -22,33 +22,46 @@ func (c *Config) RedisOptions() (*redis.Options, error) {
 }
 
 // RedisClient opens a client of the Redis RedisURL names: a Redis Cluster
-// client when RedisCluster is set. It does not dial.
+// client when RedisCluster is set, a Sentinel (failover) client when the
+// URL names a master_name, else a single-server client. It does not dial.
 func (c *Config) RedisClient() (redis.UniversalClient, error) {
-	if !c.RedisCluster {
-		opts, err := c.RedisOptions()
-		if err != nil {
-			return nil, err
-		}
-		return redis.NewClient(opts), nil
-	}
-	opts, err := c.clusterOptions()
+	connect, err := c.redisConnector()
 	if err != nil {
 		return nil, err
 	}
-	return redis.NewClusterClient(opts), nil
+	return connect(), nil
 }
 
-func (c *Config) clusterOptions() (*redis.ClusterOptions, error) {
+// redisConnector checks RedisURL for its topology and returns how to open
+// a client of it.
+func (c *Config) redisConnector() (func() redis.UniversalClient, error) {
 	raw := c.RedisURL.Reveal()
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		return nil, &FieldError{Field: "CPUSH_REDIS_URL", Problem: redisRule + ", not " + strconv.Quote(redactURL(raw))}
 	}
-	opts, err := redis.ParseClusterURL(raw)
-	if err != nil {
-		return nil, &FieldError{Field: "CPUSH_REDIS_URL", Problem: "not a Redis Cluster URL (" + redactURL(raw) + "): " + scrub(err.Error(), u)}
+	parseErr := func(kind string, err error) error {
+		return &FieldError{Field: "CPUSH_REDIS_URL", Problem: "not a " + kind + " URL (" + redactURL(raw) + "): " + scrub(err.Error(), u)}
 	}
-	return opts, nil
+	switch {
+	case c.RedisCluster:
+		opts, err := redis.ParseClusterURL(raw)
+		if err != nil {
+			return nil, parseErr("Redis Cluster", err)
+		}
+		return func() redis.UniversalClient { return redis.NewClusterClient(opts) }, nil
+	case u.Query().Has("master_name"):
+		opts, err := redis.ParseFailoverURL(raw)
+		if err != nil {
+			return nil, parseErr("Redis Sentinel", err)
+		}
+		return func() redis.UniversalClient { return redis.NewFailoverClient(opts) }, nil
+	}
+	opts, err := c.RedisOptions()
+	if err != nil {
+		return nil, err
+	}
+	return func() redis.UniversalClient { return redis.NewClient(opts) }, nil
 }
 
 func (c *Config) checkRedisURL(dev bool) error {
@@ -58,11 +71,7 @@ func (c *Config) checkRedisURL(dev bool) error {
 		}
 		return problem("CPUSH_REDIS_URL", "required except in dev mode (%s)", strings.TrimPrefix(redisRule, "must be "))
 	}
-	if c.RedisCluster {
-		_, err := c.clusterOptions()
-		return err
-	}
-	_, err := c.RedisOptions()
+	_, err := c.redisConnector()
 	return err
 }
 

@@ -37,7 +37,7 @@ const keyApps = "apps"
 
 var fields = []field[Config]{
 	{Setting: Setting{"CPUSH_REDIS_URL", "redis_url", "",
-		"redis:// or rediss:// URL of Redis; required except in dev mode"},
+		"redis:// or rediss:// URL of Redis; required except in dev mode; with ?master_name=M&addr=host2:port, Sentinels of master M"},
 		set: text(func(c *Config) *SecretURL { return &c.RedisURL })},
 	{Setting: Setting{"CPUSH_REDIS_CLUSTER", "redis_cluster", "false",
 		"true: CPUSH_REDIS_URL names Redis Cluster nodes, redis://host:port?addr=host2:port&addr=host3:port"},

@@ -110,19 +110,44 @@ func TestRun_SendDryRun(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // TestRun_SendWaitJSON sends a job with the binary's send --wait --json
-// against a worker run in the test (serveWorker) and the simulator.
+// against a worker run in the test (serveWorker) and the simulator, on a
+// single Redis, on Sentinel and on Redis Cluster, each chosen by the
+// settings alone.
 func TestRun_SendWaitJSON(t *testing.T) {
+	topologies := []struct {
+		name  string
+		redis func(t *testing.T) map[string]string
+	}{
+		{"single", func(t *testing.T) map[string]string {
+			if !redistest.Real() {
+				t.Skip("needs a real Redis: the binary connects by URL")
+			}
+			return map[string]string{"CPUSH_REDIS_URL": redistest.URL()}
+		}},
+		{"sentinel", func(t *testing.T) map[string]string {
+			return map[string]string{"CPUSH_REDIS_URL": redistest.Sentinel(t)}
+		}},
+		{"cluster", func(t *testing.T) map[string]string {
+			_, url := redistest.Cluster(t)
+			return map[string]string{"CPUSH_REDIS_URL": url, "CPUSH_REDIS_CLUSTER": "true"}
+		}},
+	}
+	for _, tt := range topologies {
+		t.Run(tt.name, func(t *testing.T) { sendWaitJSON(t, tt.redis(t)) })
+	}
+}
+
+func sendWaitJSON(t *testing.T, vars map[string]string) {
 	_, prefix := redistest.Namespace(t)
 	sim := pushsim.New(pushsim.Config{})
 	hs := httptest.NewServer(sim)
 	defer hs.Close()
-	vars := map[string]string{
-		"CPUSH_REDIS_URL": redistest.URL(), "CPUSH_PREFIX": prefix, "CPUSH_PUSH_ENDPOINT": hs.URL,
+	for k, v := range map[string]string{
+		"CPUSH_PREFIX": prefix, "CPUSH_PUSH_ENDPOINT": hs.URL,
 		"ALIBABA_CLOUD_ACCESS_KEY_ID": pushsim.TestAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": pushsim.TestAccessKeySecret,
 		"CPUSH_HTTP_ADDR": "off", "CPUSH_LOG_LEVEL": "error",
-	}
-	if !redistest.Real() {
-		t.Skip("needs a real Redis: the binary connects by URL")
+	} {
+		vars[k] = v
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

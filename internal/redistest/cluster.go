@@ -29,7 +29,8 @@ func Cluster(t testing.TB) (*redis.ClusterClient, string) {
 	dir := t.TempDir()
 	var addrs []string
 	for i := range 3 {
-		addrs = append(addrs, startNode(t, server, filepath.Join(dir, strconv.Itoa(i))))
+		addrs = append(addrs, startNode(t, server, filepath.Join(dir, strconv.Itoa(i)),
+			"--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, strconv.Itoa(i), "nodes.conf")))
 	}
 	args := append([]string{"--cluster", "create"}, addrs...)
 	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
@@ -43,16 +44,16 @@ func Cluster(t testing.TB) (*redis.ClusterClient, string) {
 	return c, url
 }
 
-// startNode runs one cluster-enabled redis-server in dir until t ends.
-func startNode(t testing.TB, server, dir string) string {
+// startNode runs one redis-server with extra arguments in dir until t ends.
+func startNode(t testing.TB, server, dir string, extra ...string) string {
 	t.Helper()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	port := freePort(t)
-	cmd := exec.Command(server, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-		"--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf"),
-		"--dir", t.TempDir(), "--save", "", "--appendonly", "no")
+	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+		"--dir", dir, "--save", "", "--appendonly", "no"}, extra...)
+	cmd := exec.Command(server, args...)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting redis-server: %v", err)
 	}
@@ -109,4 +110,31 @@ func waitClusterOK(t testing.TB, c *redis.ClusterClient) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("cluster not ready: %s", info)
+}
+
+// Sentinel starts a redis-server master and one Sentinel watching it as
+// "cpush-test" on free loopback ports, stopped when t ends, and returns the
+// URL cpush takes for them. It skips t where redis-server is missing.
+func Sentinel(t testing.TB) string {
+	t.Helper()
+	server := NeedServer(t)
+	master := startNode(t, server, filepath.Join(t.TempDir(), "master"), "--cluster-enabled", "no")
+	dir := t.TempDir()
+	port := freePort(t)
+	conf := filepath.Join(dir, "sentinel.conf")
+	body := fmt.Sprintf("port %d\nbind 127.0.0.1\ndir %s\nsentinel monitor cpush-test %s 1\n", port, dir, strings.Replace(master, ":", " ", 1))
+	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(server, conf, "--sentinel")
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting redis-server --sentinel: %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	waitPing(t, addr)
+	return "redis://" + addr + "?master_name=cpush-test"
 }
