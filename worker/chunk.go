@@ -52,6 +52,12 @@ func (w *Worker) handleChunk(ctx context.Context, t *asynq.Task) error {
 	r := &chunkRun{w: w, job: st.job, index: p.Index, values: st.values, slots: st.slots,
 		log: w.opts.Logger.With(zap.String("job_id", p.JobID), zap.Int("chunk", p.Index))}
 	if st.job.cancel {
+		if st.job.message == nil {
+			// A run that waited for the limiter may hold a reservation on
+			// the producer's MessageId, which other jobs share: give it back.
+			r.msg = slotMessage{id: st.job.messageID}
+			r.release(ctx)
+		}
 		return r.finish(ctx, outcome{cancelled: len(r.values)})
 	}
 	if code := st.job.createFailed; code != "" {
