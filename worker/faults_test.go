@@ -141,3 +141,27 @@ func TestClient_EnqueueSameID(t *testing.T) {
 	}
 	assertExactlyOnce(t, e.sim.Stats(), job.Targets)
 }
+
+// TestWorker_CancelReleasesSharedBudget: chunks that reserved pushes on a
+// producer's MessageId and then went back to the queue to wait for the
+// limiter give the reservation back when the job is cancelled, so the
+// MessageId's budget counts only what was pushed.
+func TestWorker_CancelReleasesSharedBudget(t *testing.T) {
+	e := setup(t, pushsim.Config{}, worker.Options{
+		Rates: worker.Rates{ContinuouslyPush: 4, Push: 100, Complete: 100}, MaxInlineWait: 10 * time.Millisecond})
+	e.startWorker(8)
+	mid := e.newMessage()
+	plan := e.enqueue(midJob(mid, time.Time{}, devices("b", 9000)))
+	e.waitPushed(plan.ID, 2000)
+	if err := e.client.Cancel(context.Background(), plan.ID); err != nil {
+		t.Fatal(err)
+	}
+	st := e.wait(plan.ID, 30*time.Second)
+	used, err := e.rdb.HGet(context.Background(), (jobs.Keys{Prefix: e.prefix}).Quota(testAppKey, mid), "used").Int()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Status != jobs.StatusCancelled || used != st.Pushed {
+		t.Errorf("job %s with %d pushed; the MessageId's budget counts %d used, want %d", st.Status, st.Pushed, used, st.Pushed)
+	}
+}
