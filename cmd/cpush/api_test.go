@@ -151,8 +151,15 @@ func TestRun_API(t *testing.T) {
 		})
 	}
 	_, metrics := request(t, "GET", base+"/metrics", "", "")
-	if want := `asynq_tasks_enqueued_total{queue="` + prefix + `:default",state="pending"} 1`; !strings.Contains(metrics, want) {
-		t.Errorf("/metrics lacks %s", want)
+	for _, want := range []string{
+		`asynq_tasks_enqueued_total{queue="` + prefix + `:default",state="pending"} 1`,
+		`cpush_http_requests_total{code="401",method="post"} 1`, // the POST without a token
+		`cpush_http_requests_total{code="202",method="post"} 1`,
+		`cpush_http_requests_total{code="400",method="post"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }
 

@@ -46,10 +46,27 @@ func httpHandler(cfg *config.Config, rdb redis.UniversalClient, reg *prometheus.
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	ui := asynqmon.New(asynqmon.Options{RootPath: monitoringPath, RedisConnOpt: sharedRedis{rdb}, ReadOnly: cfg.UIReadOnly})
 	mux.Handle(monitoringPath+"/", api.Protect(ui))
-	apiHandler := api.Handler()
+	apiHandler := instrument(reg, api.Handler())
 	mux.Handle("/v1/", apiHandler)
 	mux.Handle("/jobs", apiHandler)
 	return mux
+}
+
+// MetricHTTPRequests and MetricHTTPDuration count and time the requests of
+// the HTTP API and the job page, by method and status code.
+const (
+	MetricHTTPRequests = "cpush_http_requests_total"
+	MetricHTTPDuration = "cpush_http_request_duration_seconds"
+)
+
+// instrument counts and times h's requests on reg.
+func instrument(reg *prometheus.Registry, h http.Handler) http.Handler {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricHTTPRequests,
+		Help: "Requests of the HTTP API and the job page by method and status code."}, []string{"method", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: MetricHTTPDuration,
+		Help: "Time to answer a request of the HTTP API or the job page.", Buckets: prometheus.DefBuckets}, []string{"method"})
+	reg.MustRegister(requests, duration)
+	return promhttp.InstrumentHandlerCounter(requests, promhttp.InstrumentHandlerDuration(duration, h))
 }
 
 // apiOptions are the HTTP API's options from cfg.
