@@ -214,7 +214,7 @@ func (c *Client) enqueuePlan(ctx context.Context, job *Job, id string) error {
 		asynq.MaxRetry(25),
 	}
 	if !job.StartAt.IsZero() {
-		opts = append(opts, asynq.ProcessAt(job.StartAt))
+		opts = append(opts, asynq.ProcessAt(notBefore(job.StartAt)))
 	}
 	_, err = c.aq.EnqueueContext(ctx, asynq.NewTask(TypePlan, payload), opts...)
 	return err
@@ -244,4 +244,13 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 		return fmt.Errorf("cancelling job %s (%s): %w", id, status, ErrJobFinished)
 	}
 	return nil
+}
+
+// notBefore rounds t up to a whole second: asynq schedules in whole seconds
+// (it truncates), which would start a job up to a second early.
+func notBefore(t time.Time) time.Time {
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		return r.Add(time.Second)
+	}
+	return t
 }

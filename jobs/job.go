@@ -32,7 +32,8 @@ type Job struct {
 
 	// Priority is high, default (the default) or low.
 	Priority string `json:"priority,omitempty"`
-	// StartAt delays the job; zero starts it at once.
+	// StartAt delays the job; zero starts it at once. The start has a
+	// precision of one second and is never early: it is rounded up.
 	StartAt time.Time `json:"start_at,omitzero"`
 
 	// WebhookURL, if set, is POSTed the job's final Summary when it ends,

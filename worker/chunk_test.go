@@ -128,3 +128,25 @@ func TestWorker_LimitUnitCalls(t *testing.T) {
 		}
 	}
 }
+
+func TestWorker_StartAt(t *testing.T) {
+	e := setup(t, pushsim.Config{}, worker.Options{})
+	e.startWorker(4)
+	job := contentJob(devices("s", 3000))
+	job.StartAt = time.Now().Add(1500 * time.Millisecond)
+	plan := e.enqueue(job)
+	time.Sleep(700 * time.Millisecond)
+	if st, _ := e.client.Status(context.Background(), plan.ID); st.Status != jobs.StatusQueued || st.Pushed != 0 {
+		t.Errorf("before its start time the job is %s with %d pushed, want queued with 0", st.Status, st.Pushed)
+	}
+	st := e.wait(plan.ID, 30*time.Second)
+	if st.Status != jobs.StatusCompleted || st.Pushed != 3000 {
+		t.Errorf("status = %s pushed %d, want completed with 3000", st.Status, st.Pushed)
+	}
+	if first := e.sim.Stats(); len(first.Deliveries) != 3000 {
+		t.Errorf("simulator delivered %d, want 3000", len(first.Deliveries))
+	}
+	if st.FinishedAt.Before(job.StartAt) {
+		t.Errorf("finished at %s, before its start time %s", st.FinishedAt, job.StartAt)
+	}
+}
