@@ -21,6 +21,7 @@ Commands:
   send     send a push job (--dry-run shows the plan; --wait follows it)
   status   show a job's progress
   cancel   cancel a job
+  failed   print a job's failed targets, to send again
   sim      run the push API simulator
 
 Settings come from the environment (CPUSH_*, ALIBABA_CLOUD_*) and an
@@ -74,6 +75,7 @@ var commands = map[string]command{
 	"send":   runSend,
 	"status": runStatus,
 	"cancel": runCancel,
+	"failed": runFailed,
 	"sim":    runSim,
 }
 
