@@ -53,9 +53,16 @@ func startNode(t testing.TB, server, dir string, extra ...string) string {
 	port := freePort(t)
 	args := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--dir", dir, "--save", "", "--appendonly", "no"}, extra...)
+	return runServer(t, server, port, args...)
+}
+
+// runServer runs redis-server with args until t ends, and returns its
+// address once it answers on port.
+func runServer(t testing.TB, server string, port int, args ...string) string {
+	t.Helper()
 	cmd := exec.Command(server, args...)
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting redis-server: %v", err)
+		t.Fatalf("starting redis-server %v: %v", args, err)
 	}
 	t.Cleanup(func() {
 		cmd.Process.Kill()
@@ -126,15 +133,6 @@ func Sentinel(t testing.TB) string {
 	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(server, conf, "--sentinel")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting redis-server --sentinel: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	waitPing(t, addr)
+	addr := runServer(t, server, port, conf, "--sentinel")
 	return "redis://" + addr + "?master_name=cpush-test"
 }
