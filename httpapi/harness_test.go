@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cpush/cpush/httpapi"
@@ -92,11 +91,8 @@ func (e *env) startWorker(opts worker.Options, secret string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	srv := asynq.NewServerFromRedisClient(e.rdb, w.ServerConfig(4))
-	mux := asynq.NewServeMux()
-	w.Register(mux)
-	hooks.Register(mux)
-	if err := srv.Start(mux); err != nil {
+	srv, err := w.Start(4, hooks)
+	if err != nil {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { srv.Shutdown(); w.Close() })

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cpush/cpush/internal/redistest"
@@ -76,10 +75,8 @@ func (e *env) startWorkerWith(svc pushapi.Service, concurrency int) (stop func()
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	srv := asynq.NewServerFromRedisClient(e.rdb, w.ServerConfig(concurrency))
-	mux := asynq.NewServeMux()
-	w.Register(mux)
-	if err := srv.Start(mux); err != nil {
+	srv, err := w.Start(concurrency, nil)
+	if err != nil {
 		e.t.Fatal(err)
 	}
 	stopped := false

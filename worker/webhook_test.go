@@ -123,11 +123,8 @@ func (e *env) startWebhookWorker(secret string) *prometheus.Registry {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	srv := asynq.NewServerFromRedisClient(e.rdb, w.ServerConfig(4))
-	mux := asynq.NewServeMux()
-	w.Register(mux)
-	hooks.Register(mux)
-	if err := srv.Start(mux); err != nil {
+	srv, err := w.Start(4, hooks)
+	if err != nil {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { srv.Shutdown(); w.Close() })

@@ -109,6 +109,22 @@ func (w *Worker) app(appKey int64) App {
 	return a
 }
 
+// Start runs an asynq server with concurrency workers on w's Redis that
+// handles cpush's task types: w's, and the completion webhooks when hooks
+// is not nil. Shutdown the server to drain it.
+func (w *Worker) Start(concurrency int, hooks *Webhooks) (*asynq.Server, error) {
+	srv := asynq.NewServerFromRedisClient(w.rdb, w.ServerConfig(concurrency))
+	mux := asynq.NewServeMux()
+	w.Register(mux)
+	if hooks != nil {
+		hooks.Register(mux)
+	}
+	if err := srv.Start(mux); err != nil {
+		return nil, fmt.Errorf("starting the worker: %w", err)
+	}
+	return srv, nil
+}
+
 // enqueue adds a task, treating an existing task with the same ID as done.
 func (w *Worker) enqueue(ctx context.Context, typ string, payload any, opts ...asynq.Option) error {
 	b, err := json.Marshal(payload)

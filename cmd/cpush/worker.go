@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 
-	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
@@ -56,12 +54,9 @@ func serveWorker(ctx context.Context, cfg *config.Config, rdb redis.UniversalCli
 	if err != nil {
 		return err
 	}
-	srv := asynq.NewServerFromRedisClient(rdb, w.ServerConfig(cfg.Concurrency))
-	mux := asynq.NewServeMux()
-	w.Register(mux)
-	hooks.Register(mux)
-	if err := srv.Start(mux); err != nil {
-		return fmt.Errorf("starting the worker: %w", err)
+	srv, err := w.Start(cfg.Concurrency, hooks)
+	if err != nil {
+		return err
 	}
 	log.Info("worker started", zap.Stringer("config", cfg), zap.Int("concurrency", cfg.Concurrency))
 	httpErr := make(chan error, 1)
