@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 // sample is the simulator's ContinuouslyPush counters at a moment.

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 // TestFleet_KillWorker kills one of three workers with SIGKILL mid-job.

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 // TestBinary_SendWait runs the simulator, two worker processes and

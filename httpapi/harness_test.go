@@ -14,11 +14,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cpush/cpush/httpapi"
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/push/alibaba"
 	"github.com/cpush/cpush/worker"
-	"github.com/cpush/cpush/worker/pushapi/alibaba"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 const testAppKey = 23267207

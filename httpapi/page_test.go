@@ -16,8 +16,8 @@ import (
 
 	"github.com/cpush/cpush/httpapi"
 	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/push"
 	"github.com/cpush/cpush/worker"
-	"github.com/cpush/cpush/worker/pushapi"
 )
 
 // chromium returns the path of headless Chromium, skipping t where it is
@@ -140,9 +140,9 @@ func near(c color.Color, want color.RGBA) bool {
 // proportions, and the reload only while a job runs.
 func TestJobsPage_Chromium(t *testing.T) {
 	chromium(t)
-	limits := jobs.Limits{Limit: 1000, Unit: pushapi.UnitTargets, TTL: 24 * time.Hour}
+	limits := jobs.Limits{Limit: 1000, Unit: push.UnitTargets, TTL: 24 * time.Hour}
 	e := setup(t, options{api: httpapi.Options{Jobs: jobs.Options{Limits: limits}}, worker: true, workerOpts: worker.Options{Limits: limits}})
-	msg, err := e.svc.CreateMessage(context.Background(), testAppKey, pushapi.Message{Title: "t", Body: "b"})
+	msg, err := e.svc.CreateMessage(context.Background(), testAppKey, push.Message{Title: "t", Body: "b"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/cpush/cpush/httpapi"
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushsim"
+	"github.com/cpush/cpush/push"
 )
 
 func TestServer_List(t *testing.T) {
@@ -75,7 +75,7 @@ func TestServer_Cancel(t *testing.T) {
 // MessageId's limit, and checks them against the simulator's deliveries.
 func TestServer_Failed(t *testing.T) {
 	e := setup(t, options{api: httpapi.Options{Tokens: []string{token}}, worker: true})
-	msg, err := e.svc.CreateMessage(context.Background(), testAppKey, pushapi.Message{Title: "t", Body: "b"})
+	msg, err := e.svc.CreateMessage(context.Background(), testAppKey, push.Message{Title: "t", Body: "b"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,17 +98,17 @@ func TestServer_Failed(t *testing.T) {
 		if err := json.Unmarshal(sc.Bytes(), &f); err != nil {
 			t.Fatalf("line %q: %v", sc.Text(), err)
 		}
-		if f.Code != pushapi.CodeMessageLimitExceeded {
-			t.Errorf("target %s failed with %q, want %s", f.Target, f.Code, pushapi.CodeMessageLimitExceeded)
+		if f.Code != push.CodeMessageLimitExceeded {
+			t.Errorf("target %s failed with %q, want %s", f.Target, f.Code, push.CodeMessageLimitExceeded)
 		}
-		if sim.Delivered(pushapi.TargetDevice, f.Target) != 0 {
+		if sim.Delivered(push.TargetDevice, f.Target) != 0 {
 			t.Errorf("target %s is listed failed but was delivered", f.Target)
 		}
 		got = append(got, f.Target)
 	}
 	var undelivered []string
 	for _, v := range targets {
-		if sim.Delivered(pushapi.TargetDevice, v) == 0 {
+		if sim.Delivered(push.TargetDevice, v) == 0 {
 			undelivered = append(undelivered, v)
 		}
 	}

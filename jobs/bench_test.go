@@ -7,7 +7,7 @@ import (
 
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // BenchmarkClient_Enqueue1M enqueues a job of 1,000,000 device IDs of 32
@@ -28,8 +28,8 @@ func BenchmarkClient_Enqueue1M(b *testing.B) {
 	var last jobs.Plan
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		job := jobs.Job{AppKey: 1, Target: pushapi.TargetDevice, Targets: targets,
-			Message: &pushapi.Message{Title: "t", Body: "b"}}
+		job := jobs.Job{AppKey: 1, Target: push.TargetDevice, Targets: targets,
+			Message: &push.Message{Title: "t", Body: "b"}}
 		p, err := c.Enqueue(ctx, job)
 		if err != nil {
 			b.Fatal(err)

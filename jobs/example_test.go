@@ -9,7 +9,7 @@ import (
 
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // exampleRedis stands in for the producer's own client, e.g.
@@ -27,9 +27,9 @@ func Example() {
 
 	job := jobs.Job{
 		AppKey:  23267207,
-		Target:  pushapi.TargetDevice,
+		Target:  push.TargetDevice,
 		Targets: []string{"a692961a92534047ad3625aa", "b1d2e3f4a5b6c7d8e9f0a1b2", "a692961a92534047ad3625aa"},
-		Message: &pushapi.Message{Title: "Flash sale", Body: "Everything half price until midnight"},
+		Message: &push.Message{Title: "Flash sale", Body: "Everything half price until midnight"},
 	}
 	plan, err := client.Plan(job) // what Enqueue would do, writing nothing
 	if err != nil {
@@ -45,7 +45,7 @@ func ExampleClient_Enqueue_validation() {
 	defer client.Close()
 	_, err := client.Enqueue(context.Background(), jobs.Job{
 		AppKey: 23267207, Target: "TAG", Targets: []string{"vip"},
-		Message: &pushapi.Message{Body: "hi"},
+		Message: &push.Message{Body: "hi"},
 	})
 	var fe *jobs.FieldError
 	if errors.As(err, &fe) {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // Job is one message for a set of targets.
@@ -23,7 +23,7 @@ type Job struct {
 	Target  string   `json:"target"`
 	Targets []string `json:"targets"`
 
-	Message *pushapi.Message `json:"message,omitempty"`
+	Message *push.Message `json:"message,omitempty"`
 
 	MessageID string `json:"message_id,omitempty"`
 	// MessageCreatedAt is when MessageID was created (default: now); it
@@ -53,9 +53,9 @@ const (
 // is 32 characters; the service allows accounts of up to 64 bytes and
 // aliases of up to 128.
 var MaxValueBytes = map[string]int{
-	pushapi.TargetDevice:  64,
-	pushapi.TargetAccount: 64,
-	pushapi.TargetAlias:   128,
+	push.TargetDevice:  64,
+	push.TargetAccount: 64,
+	push.TargetAlias:   128,
 }
 
 // MaxIDBytes is the longest job ID.
@@ -65,7 +65,7 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
 // FieldError is a job field that breaks a rule; Field names it as producers
 // write it (JSON names, "targets[3]").
-type FieldError = pushapi.FieldError
+type FieldError = push.FieldError
 
 // errNoTargets: a job needs at least one target.
 var errNoTargets = fieldErr("targets", "at least one target is required")

@@ -10,12 +10,12 @@ import (
 
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 func validJob() jobs.Job {
 	return jobs.Job{AppKey: 1, Target: "DEVICE", Targets: []string{"d1", "d2"},
-		Message: &pushapi.Message{Title: "t", Body: "b"}}
+		Message: &push.Message{Title: "t", Body: "b"}}
 }
 
 func TestClient_EnqueueValidation(t *testing.T) {

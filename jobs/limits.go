@@ -4,31 +4,31 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // Limits are the service's rules for one stored message.
 type Limits struct {
 	// Limit is the most pushes one MessageId takes (10,000).
 	Limit int
-	// Unit says what a push is: pushapi.UnitTargets (each target value, the
-	// strict reading and the default) or pushapi.UnitCalls (each call).
+	// Unit says what a push is: push.UnitTargets (each target value, the
+	// strict reading and the default) or push.UnitCalls (each call).
 	Unit string
 	// TTL is how long a stored message lives (24h).
 	TTL time.Duration
 }
 
 // DefaultLimits are the documented limits of ContinuouslyPush.
-var DefaultLimits = Limits{Limit: 10000, Unit: pushapi.UnitTargets, TTL: 24 * time.Hour}
+var DefaultLimits = Limits{Limit: 10000, Unit: push.UnitTargets, TTL: 24 * time.Hour}
 
 // Validate names the first bad field.
 func (l Limits) Validate() error {
 	switch {
 	case l.Limit <= 0:
 		return fmt.Errorf("message limit: must be positive, not %d", l.Limit)
-	case l.Unit != pushapi.UnitTargets && l.Unit != pushapi.UnitCalls:
-		return fmt.Errorf("message limit unit: must be %q or %q, not %q", pushapi.UnitTargets, pushapi.UnitCalls, l.Unit)
-	case l.Unit == pushapi.UnitTargets && l.Limit < ChunkSize:
+	case l.Unit != push.UnitTargets && l.Unit != push.UnitCalls:
+		return fmt.Errorf("message limit unit: must be %q or %q, not %q", push.UnitTargets, push.UnitCalls, l.Unit)
+	case l.Unit == push.UnitTargets && l.Limit < ChunkSize:
 		return fmt.Errorf("message limit: %d targets is less than one chunk (%d)", l.Limit, ChunkSize)
 	case l.TTL <= 0:
 		return fmt.Errorf("message TTL: must be positive, not %s", l.TTL)
@@ -38,7 +38,7 @@ func (l Limits) Validate() error {
 
 // ChunksPerSlot is how many full chunks one MessageId takes.
 func (l Limits) ChunksPerSlot() int {
-	if l.Unit == pushapi.UnitCalls {
+	if l.Unit == push.UnitCalls {
 		return l.Limit
 	}
 	return l.Limit / ChunkSize
@@ -46,7 +46,7 @@ func (l Limits) ChunksPerSlot() int {
 
 // Cost is what a call with n values uses of a MessageId's limit.
 func (l Limits) Cost(n int) int {
-	if l.Unit == pushapi.UnitCalls {
+	if l.Unit == push.UnitCalls {
 		return 1
 	}
 	return n

@@ -8,7 +8,7 @@ import (
 
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 func TestEffectiveFactor(t *testing.T) {
@@ -39,7 +39,7 @@ func TestLimiter_Throttled(t *testing.T) {
 	l := newLimiter(rdb, jobs.Keys{Prefix: prefix}, time.Second, mustMetrics(t))
 	app := App{Account: "acct@cn-hangzhou", Rates: Rates{ContinuouslyPush: 100}}
 	ctx := context.Background()
-	const action = pushapi.ActionContinuouslyPush
+	const action = push.ActionContinuouslyPush
 
 	f1, err := l.Throttled(ctx, app, action)
 	if err != nil {

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpush/cpush/internal/pushsim"
+	"github.com/cpush/cpush/push"
 	"github.com/cpush/cpush/worker"
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 // BenchmarkWorker_ChunkThroughput compares, in one run and against the same
@@ -67,12 +67,12 @@ func benchmarkThroughput(b *testing.B, latency time.Duration) {
 // pushSpan is the real adapter, timing its PushChunk calls from the start
 // of the first to the end of the last.
 type pushSpan struct {
-	pushapi.Service
+	push.Service
 	mu          sync.Mutex
 	first, last time.Time
 }
 
-func (p *pushSpan) PushChunk(ctx context.Context, appKey int64, mid, target string, values []string) (pushapi.Result, error) {
+func (p *pushSpan) PushChunk(ctx context.Context, appKey int64, mid, target string, values []string) (push.Result, error) {
 	start := time.Now()
 	res, err := p.Service.PushChunk(ctx, appKey, mid, target, values)
 	end := time.Now()
@@ -105,7 +105,7 @@ func plainLoop(b *testing.B, e *env, calls, concurrency int, targets []string) t
 	ctx := context.Background()
 	mids := make([]string, (calls+9)/10)
 	for i := range mids {
-		res, err := e.svc.CreateMessage(ctx, testAppKey, pushapi.Message{Title: "t", Body: "b"})
+		res, err := e.svc.CreateMessage(ctx, testAppKey, push.Message{Title: "t", Body: "b"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -121,7 +121,7 @@ func plainLoop(b *testing.B, e *env, calls, concurrency int, targets []string) t
 	for range concurrency {
 		wg.Go(func() {
 			for i := range next {
-				if _, err := e.svc.PushChunk(ctx, testAppKey, mids[i/10], pushapi.TargetDevice, targets[i*1000:(i+1)*1000]); err != nil {
+				if _, err := e.svc.PushChunk(ctx, testAppKey, mids[i/10], push.TargetDevice, targets[i*1000:(i+1)*1000]); err != nil {
 					b.Error(err)
 				}
 			}

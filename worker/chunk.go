@@ -11,7 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // chunkRun is one run of a chunk task.
@@ -82,7 +82,7 @@ func (r *chunkRun) run(ctx context.Context) error {
 	if grant == 0 {
 		return r.refused(ctx, reason)
 	}
-	waited, err := r.w.limiter.Wait(ctx, r.job.app, pushapi.ActionContinuouslyPush)
+	waited, err := r.w.limiter.Wait(ctx, r.job.app, push.ActionContinuouslyPush)
 	if err != nil {
 		return err
 	}
@@ -140,38 +140,38 @@ func (r *chunkRun) refused(ctx context.Context, reason string) error {
 func (r *chunkRun) push(ctx context.Context, grant int) error {
 	start := time.Now()
 	res, err := r.job.app.Service.PushChunk(ctx, r.job.appKey, r.msg.id, r.job.target, r.values[:grant])
-	r.w.metrics.observeCall(pushapi.ActionContinuouslyPush, start, err)
+	r.w.metrics.observeCall(push.ActionContinuouslyPush, start, err)
 	if err != nil {
 		return r.serviceError(ctx, err)
 	}
 	r.log.Debug("chunk pushed", zap.String("message_id", r.msg.id), zap.String("request_id", res.RequestID), zap.Int("targets", grant))
 	o := outcome{pushed: grant}
 	if grant < len(r.values) {
-		o.failed, o.code = len(r.values)-grant, pushapi.CodeMessageLimitExceeded
+		o.failed, o.code = len(r.values)-grant, push.CodeMessageLimitExceeded
 	}
 	return r.finish(ctx, o)
 }
 
 // serviceError applies the retry policy to a failed call.
 func (r *chunkRun) serviceError(ctx context.Context, err error) error {
-	e, ok := pushapi.AsError(err)
+	e, ok := push.AsError(err)
 	if !ok {
 		return err // Redis or the limiter: retry with backoff
 	}
 	log := r.log.With(zap.String("message_id", r.msg.id), zap.String("code", e.Code), zap.String("request_id", e.RequestID))
 	switch e.Class {
-	case pushapi.ClassWait:
+	case push.ClassWait:
 		f, ferr := r.w.limiter.Throttled(ctx, r.job.app, e.Action)
 		log.Info("throttled by the push service; the shared rate backs off", zap.Float64("rate_factor", f), zap.Error(ferr))
 		return &WaitError{Delay: waitDelay(e), Reason: "throttled", Err: err}
-	case pushapi.ClassRollover:
+	case push.ClassRollover:
 		if r.job.message != nil && r.msg.value != "" {
 			return r.w.rollover(ctx, r.job, r.msg, e.Code)
 		}
 		r.release(ctx)
 		return r.failChunk(ctx, e, log)
-	case pushapi.ClassPermanent:
-		if e.Action == pushapi.ActionPush {
+	case push.ClassPermanent:
+		if e.Action == push.ActionPush {
 			r.w.recordCreateFailed(ctx, r.job.id, e.Code)
 		}
 		r.release(ctx)
@@ -188,14 +188,14 @@ func (w *Worker) recordCreateFailed(ctx context.Context, id, code string) {
 	}
 }
 
-func waitDelay(e *pushapi.Error) time.Duration {
+func waitDelay(e *push.Error) time.Duration {
 	if e.RetryAfter > 0 {
 		return e.RetryAfter
 	}
 	return time.Second
 }
 
-func (r *chunkRun) transient(ctx context.Context, e *pushapi.Error, log *zap.Logger) error {
+func (r *chunkRun) transient(ctx context.Context, e *push.Error, log *zap.Logger) error {
 	if e.Ambiguous {
 		r.markAmbiguous(ctx)
 	}
@@ -225,7 +225,7 @@ func (r *chunkRun) wasAmbiguous(ctx context.Context) bool {
 
 // failChunk counts the chunk's targets failed with the error's code, and
 // ends the task without retries.
-func (r *chunkRun) failChunk(ctx context.Context, e *pushapi.Error, log *zap.Logger) error {
+func (r *chunkRun) failChunk(ctx context.Context, e *push.Error, log *zap.Logger) error {
 	log.Error("chunk failed", zap.Int("targets", len(r.values)), zap.Error(e))
 	if err := r.finish(ctx, outcome{failed: len(r.values), code: e.Code}); err != nil {
 		return err

@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/push"
 	"github.com/cpush/cpush/worker"
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 func TestWorker_ContentMode(t *testing.T) {
@@ -28,8 +28,8 @@ func TestWorker_ContentMode(t *testing.T) {
 	}
 	sim := e.sim.Stats()
 	assertExactlyOnce(t, sim, unique)
-	if sim.MaxValuesPerCall > pushapi.MaxTargetsPerCall {
-		t.Errorf("a call carried %d values, want at most %d", sim.MaxValuesPerCall, pushapi.MaxTargetsPerCall)
+	if sim.MaxValuesPerCall > push.MaxTargetsPerCall {
+		t.Errorf("a call carried %d values, want at most %d", sim.MaxValuesPerCall, push.MaxTargetsPerCall)
 	}
 	if len(sim.PerMessage) < 3 || len(st.MessageIDs) != len(sim.PerMessage) {
 		t.Errorf("simulator has %d messages, job reports %v; want at least 3, the same", len(sim.PerMessage), st.MessageIDs)
@@ -51,7 +51,7 @@ func TestWorker_ContentMode(t *testing.T) {
 // returns its MessageId.
 func (e *env) newMessage() string {
 	e.t.Helper()
-	res, err := e.svc.CreateMessage(context.Background(), testAppKey, pushapi.Message{Title: "t", Body: "b"})
+	res, err := e.svc.CreateMessage(context.Background(), testAppKey, push.Message{Title: "t", Body: "b"})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func (e *env) newMessage() string {
 }
 
 func midJob(mid string, created time.Time, targets []string) jobs.Job {
-	return jobs.Job{AppKey: testAppKey, Target: pushapi.TargetDevice, Targets: targets, MessageID: mid, MessageCreatedAt: created}
+	return jobs.Job{AppKey: testAppKey, Target: push.TargetDevice, Targets: targets, MessageID: mid, MessageCreatedAt: created}
 }
 
 func TestWorker_MessageIDMode(t *testing.T) {
@@ -68,7 +68,7 @@ func TestWorker_MessageIDMode(t *testing.T) {
 		e.startWorker(8)
 		plan := e.enqueue(midJob(e.newMessage(), time.Time{}, devices("m", 12000)))
 		st := e.wait(plan.ID, 60*time.Second)
-		if st.Status != jobs.StatusFailed || st.Pushed != 10000 || st.Failed[pushapi.CodeMessageLimitExceeded] != 2000 {
+		if st.Status != jobs.StatusFailed || st.Pushed != 10000 || st.Failed[push.CodeMessageLimitExceeded] != 2000 {
 			t.Errorf("status = %s pushed %d failed %s, want failed with 10000 pushed, 2000 MessageLimitExceeded", st.Status, st.Pushed, failedCodes(st))
 		}
 		if sim := e.sim.Stats(); len(sim.Deliveries) != 10000 || sim.Duplicates != 0 || len(sim.Violations) != 0 {
@@ -81,7 +81,7 @@ func TestWorker_MessageIDMode(t *testing.T) {
 		created := time.Now().Add(-25 * time.Hour)
 		plan := e.enqueue(midJob(e.newMessage(), created, devices("x", 3000)))
 		st := e.wait(plan.ID, 30*time.Second)
-		if st.Status != jobs.StatusFailed || st.Pushed != 0 || st.Failed[pushapi.CodeMessageExpired] != 3000 {
+		if st.Status != jobs.StatusFailed || st.Pushed != 0 || st.Failed[push.CodeMessageExpired] != 3000 {
 			t.Errorf("status = %s pushed %d failed %s, want failed, 0 pushed, 3000 MessageExpired", st.Status, st.Pushed, failedCodes(st))
 		}
 		if sim := e.sim.Stats(); len(sim.Deliveries) != 0 {
@@ -98,7 +98,7 @@ func TestWorker_MessageIDMode(t *testing.T) {
 		if got := sa.Pushed + sb.Pushed; got != 10000 {
 			t.Errorf("pushed %d + %d = %d, want 10000", sa.Pushed, sb.Pushed, got)
 		}
-		if got := sa.Failed[pushapi.CodeMessageLimitExceeded] + sb.Failed[pushapi.CodeMessageLimitExceeded]; got != 3000 {
+		if got := sa.Failed[push.CodeMessageLimitExceeded] + sb.Failed[push.CodeMessageLimitExceeded]; got != 3000 {
 			t.Errorf("failed over the limit: %d, want 3000", got)
 		}
 		if sim := e.sim.Stats(); sim.PerMessage[mid].Targets != 10000 || len(sim.Violations) != 0 {
@@ -108,8 +108,8 @@ func TestWorker_MessageIDMode(t *testing.T) {
 }
 
 func TestWorker_LimitUnitCalls(t *testing.T) {
-	limits := jobs.Limits{Limit: 4, Unit: pushapi.UnitCalls, TTL: 24 * time.Hour}
-	e := setup(t, pushsim.Config{MessageLimit: 4, LimitUnit: pushapi.UnitCalls}, worker.Options{Limits: limits})
+	limits := jobs.Limits{Limit: 4, Unit: push.UnitCalls, TTL: 24 * time.Hour}
+	e := setup(t, pushsim.Config{MessageLimit: 4, LimitUnit: push.UnitCalls}, worker.Options{Limits: limits})
 	e.startWorker(8)
 	targets := devices("u", 9500) // 10 calls: 3 MessageIds of at most 4 calls
 	plan := e.enqueue(contentJob(targets))

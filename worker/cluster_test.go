@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/push"
+	"github.com/cpush/cpush/push/alibaba"
 	"github.com/cpush/cpush/worker"
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushapi/alibaba"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 // TestWorker_RedisCluster runs producers and two workers on a 3-master
@@ -41,7 +41,7 @@ func TestWorker_RedisCluster(t *testing.T) {
 	if sa.Status != jobs.StatusCompleted || sa.Pushed != 23500 || len(sa.MessageIDs) != 3 {
 		t.Errorf("content job = %+v, want completed with 23500 pushed on 3 MessageIds", sa)
 	}
-	if sb.Pushed != 10000 || sb.Failed[pushapi.CodeMessageLimitExceeded] != 1000 {
+	if sb.Pushed != 10000 || sb.Failed[push.CodeMessageLimitExceeded] != 1000 {
 		t.Errorf("message-id job pushed %d, failed %s; want 10000 and 1000 over the limit", sb.Pushed, failedCodes(sb))
 	}
 	st := sim.Stats()

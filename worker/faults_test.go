@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/jobs"
 	"github.com/cpush/cpush/worker"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 func TestWorker_TransientFaultsAndThrottling(t *testing.T) {

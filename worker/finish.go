@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // handleFinish completes the MessageIds a content-mode job created (a
@@ -73,16 +73,16 @@ const completeParallelism = 8
 // complete ends one MessageId. One the service no longer knows, or that
 // expired or was completed, needs nothing more.
 func (w *Worker) complete(ctx context.Context, j *job, mid string) error {
-	if _, err := w.limiter.Wait(ctx, j.app, pushapi.ActionCompleteContinuouslyPush); err != nil {
+	if _, err := w.limiter.Wait(ctx, j.app, push.ActionCompleteContinuouslyPush); err != nil {
 		return err
 	}
 	start := time.Now()
 	_, err := j.app.Service.CompleteMessage(ctx, j.appKey, mid)
-	w.metrics.observeCall(pushapi.ActionCompleteContinuouslyPush, start, err)
-	if err == nil || pushapi.ClassOf(err) == pushapi.ClassRollover {
+	w.metrics.observeCall(push.ActionCompleteContinuouslyPush, start, err)
+	if err == nil || push.ClassOf(err) == push.ClassRollover {
 		return nil
 	}
-	if e, ok := pushapi.AsError(err); ok && e.Class == pushapi.ClassWait {
+	if e, ok := push.AsError(err); ok && e.Class == push.ClassWait {
 		return &WaitError{Delay: waitDelay(e), Reason: "throttled", Err: err}
 	}
 	return fmt.Errorf("completing MessageId %s of job %s: %w", mid, j.id, err)

@@ -10,12 +10,12 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/push"
+	"github.com/cpush/cpush/push/alibaba"
 	"github.com/cpush/cpush/worker"
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushapi/alibaba"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 // env is a test's cpush: real Redis (or miniredis), the simulator over HTTP
@@ -69,7 +69,7 @@ func (e *env) startWorker(concurrency int) (stop func()) {
 	return e.startWorkerWith(e.svc, concurrency)
 }
 
-func (e *env) startWorkerWith(svc pushapi.Service, concurrency int) (stop func()) {
+func (e *env) startWorkerWith(svc push.Service, concurrency int) (stop func()) {
 	e.t.Helper()
 	w, err := worker.New(e.rdb, worker.SingleApp(svc), e.opts)
 	if err != nil {
@@ -131,8 +131,8 @@ func devices(tag string, n int) []string {
 }
 
 func contentJob(targets []string) jobs.Job {
-	return jobs.Job{AppKey: testAppKey, Target: pushapi.TargetDevice, Targets: targets,
-		Message: &pushapi.Message{Title: "Hello", Body: "Sale starts now"}}
+	return jobs.Job{AppKey: testAppKey, Target: push.TargetDevice, Targets: targets,
+		Message: &push.Message{Title: "Hello", Body: "Sale starts now"}}
 }
 
 // assertExactlyOnce checks that the simulator delivered each of targets
@@ -141,7 +141,7 @@ func assertExactlyOnce(t *testing.T, st pushsim.Stats, targets []string) {
 	t.Helper()
 	bad := 0
 	for _, v := range targets {
-		if n := st.Deliveries[pushapi.TargetDevice+":"+v]; n != 1 {
+		if n := st.Deliveries[push.TargetDevice+":"+v]; n != 1 {
 			if bad < 5 {
 				t.Errorf("target %s delivered %d times, want 1", v, n)
 			}

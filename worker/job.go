@@ -12,7 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // job is what a worker reads of a job's meta hash.
@@ -21,8 +21,8 @@ type job struct {
 	status           string
 	appKey           int64
 	target           string
-	message          *pushapi.Message // content mode
-	messageID        string           // message-id mode
+	message          *push.Message // content mode
+	messageID        string        // message-id mode
 	messageCreatedAt time.Time
 	chunks           int
 	queue            string
@@ -53,7 +53,7 @@ func parseJob(id string, m map[string]string) (*job, error) {
 		j.messageCreatedAt = time.UnixMilli(ms)
 	}
 	if raw := m[jobs.FieldMessage]; raw != "" {
-		j.message = new(pushapi.Message)
+		j.message = new(push.Message)
 		if err := json.Unmarshal([]byte(raw), j.message); err != nil {
 			return nil, fmt.Errorf("job %s: decoding its message: %w", id, err)
 		}

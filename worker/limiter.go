@@ -9,7 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // Limiter is the rate limiter that every worker of an account shares: GCRA
@@ -57,9 +57,9 @@ func (l *Limiter) limit(ctx context.Context, app App, action string) (redis_rate
 // rate is an app's quota of action, calls per second.
 func (a App) rate(action string) int {
 	switch action {
-	case pushapi.ActionPush:
+	case push.ActionPush:
 		return a.Rates.Push
-	case pushapi.ActionCompleteContinuouslyPush:
+	case push.ActionCompleteContinuouslyPush:
 		return a.Rates.Complete
 	}
 	return a.Rates.ContinuouslyPush

@@ -6,7 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // Metric names: a contract with dashboards and alerts.
@@ -83,7 +83,7 @@ func (m *metrics) observeCall(action string, start time.Time, err error) {
 	code := "OK"
 	if err != nil {
 		code = "error"
-		if e, ok := pushapi.AsError(err); ok {
+		if e, ok := push.AsError(err); ok {
 			code = e.Code
 		}
 	}

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/push"
 	"github.com/cpush/cpush/worker"
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 // TestWorker_Rollover: in content mode a MessageId that the service refuses
@@ -23,10 +23,10 @@ func TestWorker_Rollover(t *testing.T) {
 		opts worker.Options
 		code string // the refusal the simulator must have answered, if any
 	}{
-		{"service limit lower", pushsim.Config{MessageLimit: 4000}, worker.Options{}, pushapi.CodeMessageLimitExceeded},
-		{"service expiry sooner", pushsim.Config{MessageTTL: 150 * time.Millisecond, Latency: 10 * time.Millisecond}, worker.Options{}, pushapi.CodeMessageExpired},
+		{"service limit lower", pushsim.Config{MessageLimit: 4000}, worker.Options{}, push.CodeMessageLimitExceeded},
+		{"service expiry sooner", pushsim.Config{MessageTTL: 150 * time.Millisecond, Latency: 10 * time.Millisecond}, worker.Options{}, push.CodeMessageExpired},
 		{"own expiry margin", pushsim.Config{Latency: 10 * time.Millisecond},
-			worker.Options{Limits: jobs.Limits{Limit: 10000, Unit: pushapi.UnitTargets, TTL: 1200 * time.Millisecond}, ExpiryMargin: time.Second}, ""},
+			worker.Options{Limits: jobs.Limits{Limit: 10000, Unit: push.UnitTargets, TTL: 1200 * time.Millisecond}, ExpiryMargin: time.Second}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -43,7 +43,7 @@ func TestWorker_Rollover(t *testing.T) {
 			if len(st.MessageIDs) <= plan.MessageIDs {
 				t.Errorf("%d MessageIds for a plan of %d: nothing rolled over", len(st.MessageIDs), plan.MessageIDs)
 			}
-			if tt.code != "" && sim.Calls[pushapi.ActionContinuouslyPush][tt.code] == 0 {
+			if tt.code != "" && sim.Calls[push.ActionContinuouslyPush][tt.code] == 0 {
 				t.Errorf("the simulator never answered %s (calls %v)", tt.code, sim.Calls)
 			}
 			if tt.code == "" && len(sim.Violations) != 0 {
@@ -73,11 +73,11 @@ func TestWorker_FinishWithoutComplete(t *testing.T) {
 
 // failingComplete is the real adapter whose CompleteMessage always fails
 // as a service outage would.
-type failingComplete struct{ pushapi.Service }
+type failingComplete struct{ push.Service }
 
-func (failingComplete) CompleteMessage(context.Context, int64, string) (pushapi.Result, error) {
-	return pushapi.Result{}, &pushapi.Error{Action: pushapi.ActionCompleteContinuouslyPush, Class: pushapi.ClassTransient,
-		Code: pushapi.CodeServiceUnavailable, HTTPStatus: 503}
+func (failingComplete) CompleteMessage(context.Context, int64, string) (push.Result, error) {
+	return push.Result{}, &push.Error{Action: push.ActionCompleteContinuouslyPush, Class: push.ClassTransient,
+		Code: push.CodeServiceUnavailable, HTTPStatus: 503}
 }
 
 // TestWorker_MessageRefused: when the service refuses to store a job's
@@ -91,7 +91,7 @@ func TestWorker_MessageRefused(t *testing.T) {
 	e.startWorkerWith(svc, 4)
 	plan := e.enqueue(contentJob(devices("n", 20000)))
 	st := e.wait(plan.ID, 30*time.Second)
-	if st.Status != jobs.StatusFailed || st.Failed[pushapi.CodeInvalidParameter] != 20000 || st.Pushed != 0 {
+	if st.Status != jobs.StatusFailed || st.Failed[push.CodeInvalidParameter] != 20000 || st.Pushed != 0 {
 		t.Errorf("status = %s, failed %s, %d pushed; want failed with all 20000 InvalidParameter", st.Status, failedCodes(st), st.Pushed)
 	}
 	// The first chunk of each racing worker goroutine and the lookahead may
@@ -104,12 +104,12 @@ func TestWorker_MessageRefused(t *testing.T) {
 // refusingCreate is the real adapter whose CreateMessage is refused as the
 // service refuses content it will not store.
 type refusingCreate struct {
-	pushapi.Service
+	push.Service
 	calls atomic.Int64
 }
 
-func (r *refusingCreate) CreateMessage(context.Context, int64, pushapi.Message) (pushapi.Result, error) {
+func (r *refusingCreate) CreateMessage(context.Context, int64, push.Message) (push.Result, error) {
 	r.calls.Add(1)
-	return pushapi.Result{}, &pushapi.Error{Action: pushapi.ActionPush, Class: pushapi.ClassPermanent,
-		Code: pushapi.CodeInvalidParameter, HTTPStatus: 400, Message: "AndroidActivity is not valid"}
+	return push.Result{}, &push.Error{Action: push.ActionPush, Class: push.ClassPermanent,
+		Code: push.CodeInvalidParameter, HTTPStatus: 400, Message: "AndroidActivity is not valid"}
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // slotMessage is the MessageId a chunk pushes with and when it expires.
@@ -161,12 +161,12 @@ func (w *Worker) createSlot(ctx context.Context, j *job, slot int) (slotMessage,
 	if m, ok, err := w.readSlot(ctx, j.id, slot); err != nil || ok {
 		return m, err // created while this worker took the lock
 	}
-	if _, err := w.limiter.Wait(ctx, j.app, pushapi.ActionPush); err != nil {
+	if _, err := w.limiter.Wait(ctx, j.app, push.ActionPush); err != nil {
 		return slotMessage{}, err
 	}
 	created := time.Now()
 	res, err := j.app.Service.CreateMessage(ctx, j.appKey, *j.message)
-	w.metrics.observeCall(pushapi.ActionPush, created, err)
+	w.metrics.observeCall(push.ActionPush, created, err)
 	if err != nil {
 		return slotMessage{}, fmt.Errorf("creating the MessageId of slot %d of job %s: %w", slot, j.id, err)
 	}

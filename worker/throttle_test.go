@@ -4,10 +4,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/push"
 	"github.com/cpush/cpush/worker"
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 // TestWorker_ThrottlingBacksOff runs cpush at twice the quota the service
@@ -15,7 +15,7 @@ import (
 // and every target still arrives exactly once.
 func TestWorker_ThrottlingBacksOff(t *testing.T) {
 	const quota = 40
-	e := setup(t, pushsim.Config{QPS: map[string]float64{pushapi.ActionContinuouslyPush: quota}},
+	e := setup(t, pushsim.Config{QPS: map[string]float64{push.ActionContinuouslyPush: quota}},
 		worker.Options{Rates: worker.Rates{ContinuouslyPush: 2 * quota, Push: 100, Complete: 100}})
 	e.startWorker(8)
 	targets := devices("t", 200*1000)
@@ -26,7 +26,7 @@ func TestWorker_ThrottlingBacksOff(t *testing.T) {
 	}
 	sim := e.sim.Stats()
 	assertExactlyOnce(t, sim, targets)
-	ok, throttled := sim.Calls[pushapi.ActionContinuouslyPush]["OK"], sim.Calls[pushapi.ActionContinuouslyPush][pushapi.CodeThrottlingUser]
+	ok, throttled := sim.Calls[push.ActionContinuouslyPush]["OK"], sim.Calls[push.ActionContinuouslyPush][push.CodeThrottlingUser]
 	t.Logf("%d calls passed, %d throttled", ok, throttled)
 	if throttled == 0 {
 		t.Fatalf("no call was throttled: the test proves nothing")

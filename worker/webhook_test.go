@@ -18,9 +18,9 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/jobs"
 	"github.com/cpush/cpush/worker"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 // receiver is a webhook endpoint that answers failFirst attempts with 500,

@@ -15,12 +15,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // App is the push service and quota of an AppKey.
 type App struct {
-	Service pushapi.Service
+	Service push.Service
 	// Account names the quota holder, shared by the AppKeys of one account
 	// and region: e.g. "<AccessKeyId>@cn-hangzhou".
 	Account string
@@ -33,7 +33,7 @@ type Apps func(appKey int64) App
 
 // SingleApp serves every AppKey with svc, the quota of Options.Account and
 // Options.Rates.
-func SingleApp(svc pushapi.Service) Apps {
+func SingleApp(svc push.Service) Apps {
 	return func(int64) App { return App{Service: svc} }
 }
 

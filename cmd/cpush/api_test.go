@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 func TestLoopbackAddr(t *testing.T) {

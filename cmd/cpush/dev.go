@@ -11,9 +11,9 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cpush/cpush/config"
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushsim"
+	"github.com/cpush/cpush/push"
 )
 
 const devBanner = `
@@ -94,8 +94,8 @@ func runDemo(ctx context.Context, e env, cfg *config.Config, rdb redis.Universal
 	for i := range targets {
 		targets[i] = fmt.Sprintf("demo-device-%06d", i)
 	}
-	plan, err := client.Enqueue(ctx, jobs.Job{AppKey: 23267207, Target: pushapi.TargetDevice, Targets: targets,
-		Message: &pushapi.Message{Title: "cpush demo", Body: "Hello from cpush dev"}})
+	plan, err := client.Enqueue(ctx, jobs.Job{AppKey: 23267207, Target: push.TargetDevice, Targets: targets,
+		Message: &push.Message{Title: "cpush demo", Body: "Hello from cpush dev"}})
 	if err != nil {
 		return fmt.Errorf("demo job: %w", err)
 	}

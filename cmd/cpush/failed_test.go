@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/internal/redistest"
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushapi/alibaba"
-	"github.com/cpush/cpush/worker/pushsim"
+	"github.com/cpush/cpush/push"
+	"github.com/cpush/cpush/push/alibaba"
 )
 
 // TestRun_Failed: a message-id job whose MessageId takes only 1,000 pushes
@@ -35,7 +35,7 @@ func TestRun_Failed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := svc.CreateMessage(context.Background(), 23267207, pushapi.Message{Title: "t", Body: "b"})
+	res, err := svc.CreateMessage(context.Background(), 23267207, push.Message{Title: "t", Body: "b"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,20 +63,20 @@ func TestRun_Failed(t *testing.T) {
 	st := sim.Stats()
 	var want []string
 	for _, v := range lines {
-		if st.Delivered(pushapi.TargetDevice, v) == 0 {
+		if st.Delivered(push.TargetDevice, v) == 0 {
 			want = append(want, v)
 		}
 	}
 	if len(want) == 0 || strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("failed printed %d targets (%v...), want the %d undelivered (%v...)", len(got), got[:min(3, len(got))], len(want), want[:min(3, len(want))])
 	}
-	out, _, err = runCmd(t, ctx, vars, "failed", "failing", "--json", "--code", pushapi.CodeMessageLimitExceeded)
+	out, _, err = runCmd(t, ctx, vars, "failed", "failing", "--json", "--code", push.CodeMessageLimitExceeded)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var first struct{ Target, Code string }
-	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &first); err != nil || first.Target != want[0] || first.Code != pushapi.CodeMessageLimitExceeded {
-		t.Errorf("failed --json first line = %+v (%v), want %s with %s", first, err, want[0], pushapi.CodeMessageLimitExceeded)
+	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &first); err != nil || first.Target != want[0] || first.Code != push.CodeMessageLimitExceeded {
+		t.Errorf("failed --json first line = %+v (%v), want %s with %s", first, err, want[0], push.CodeMessageLimitExceeded)
 	}
 	if out, _, _ := runCmd(t, ctx, vars, "failed", "failing", "--code", "Nope"); out != "" {
 		t.Errorf("failed --code Nope printed %q, want nothing", out)

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/cpush/cpush/config"
+	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushsim"
 )
 
 // runCmd runs the binary's run with env vars and returns its output.

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // sendFlags are the flags of `cpush send`.
@@ -20,7 +20,7 @@ type sendFlags struct {
 	config, id, target, targetsFile, priority, at string
 	appKey                                        int64
 	messageID, messageCreated                     string
-	msg                                           pushapi.Message
+	msg                                           push.Message
 	dryRun, wait, json                            bool
 	storeOffline                                  string
 }

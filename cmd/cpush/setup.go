@@ -13,8 +13,8 @@ import (
 
 	"github.com/cpush/cpush/config"
 	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/push/alibaba"
 	"github.com/cpush/cpush/worker"
-	"github.com/cpush/cpush/worker/pushapi/alibaba"
 )
 
 // configFlag adds --config to fs.

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net"
 
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushsim"
+	"github.com/cpush/cpush/internal/pushsim"
+	"github.com/cpush/cpush/push"
 )
 
 // simFlags are the flags of `cpush sim`.
@@ -23,7 +23,7 @@ func (f *simFlags) define(fs *flag.FlagSet, e env) {
 	fs.StringVar(&f.cfg.AccessKeySecret, "access-key-secret", e.getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET"), "the AccessKey secret to accept (default: $ALIBABA_CLOUD_ACCESS_KEY_SECRET)")
 	fs.DurationVar(&f.cfg.MessageTTL, "message-ttl", pushsim.DefaultMessageTTL, "how long a stored message lives")
 	fs.IntVar(&f.cfg.MessageLimit, "message-limit", pushsim.DefaultMessageLimit, "pushes per MessageId")
-	fs.StringVar(&f.cfg.LimitUnit, "limit-unit", pushapi.UnitTargets, "targets or calls: what counts against the limit")
+	fs.StringVar(&f.cfg.LimitUnit, "limit-unit", push.UnitTargets, "targets or calls: what counts against the limit")
 	fs.Float64Var(&f.qpsCP, "qps-continuously-push", 500, "ContinuouslyPush calls per second before Throttling.User (0: unlimited)")
 	fs.Float64Var(&f.qpsPush, "qps-push", 0, "Push calls per second (0: unlimited)")
 	fs.Float64Var(&f.qpsComplete, "qps-complete", 0, "CompleteContinuouslyPush calls per second (0: unlimited)")
@@ -42,7 +42,7 @@ func runSim(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	f.cfg.QPS = map[string]float64{
-		pushapi.ActionContinuouslyPush: f.qpsCP, pushapi.ActionPush: f.qpsPush, pushapi.ActionCompleteContinuouslyPush: f.qpsComplete,
+		push.ActionContinuouslyPush: f.qpsCP, push.ActionPush: f.qpsPush, push.ActionCompleteContinuouslyPush: f.qpsComplete,
 	}
 	if err := f.cfg.Validate(); err != nil {
 		return usageErr("%w", err)

@@ -3,7 +3,7 @@ package pushsim
 import (
 	"golang.org/x/time/rate"
 
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // SetQPS sets the quota of action: qps calls per second with a token
@@ -34,7 +34,7 @@ func (s *Server) admit(action string) (outcome, bool) {
 	if l := s.limiters[action]; l != nil && !l.Allow() {
 		return throttled, false
 	}
-	if action != pushapi.ActionContinuouslyPush {
+	if action != push.ActionContinuouslyPush {
 		return outcome{}, true
 	}
 	if s.roll(s.faults.throttle) {

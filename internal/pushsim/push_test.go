@@ -6,10 +6,10 @@ import (
 	"testing"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/push"
+	sdkpush "github.com/aliyun/alibaba-cloud-sdk-go/services/push"
 
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushsim"
+	"github.com/cpush/cpush/internal/pushsim"
+	"github.com/cpush/cpush/push"
 )
 
 func TestServer_Push(t *testing.T) {
@@ -44,7 +44,7 @@ func TestServer_Push(t *testing.T) {
 		if got := m.Content.Params; got["Body"] != e.pushRequest(testAppKey).Body || got["TargetValue"] != "ALL" || got["Signature"] != "" {
 			t.Errorf("got Params %v, want the Push parameters without the common ones", got)
 		}
-		wantCalls(t, st, pushapi.ActionPush, pushsim.StatOK, 1)
+		wantCalls(t, st, push.ActionPush, pushsim.StatOK, 1)
 	})
 	t.Run("hands out distinct ids", func(t *testing.T) {
 		e := setup(t, pushsim.Config{})
@@ -58,22 +58,22 @@ func TestServer_Push(t *testing.T) {
 func TestServer_Push_refusals(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(r *push.PushRequest)
+		change func(r *sdkpush.PushRequest)
 		code   string
 	}{
-		{"no AppKey", func(r *push.PushRequest) { r.AppKey = "" }, "MissingAppKey"},
-		{"AppKey not a number", func(r *push.PushRequest) { r.AppKey = "abc" }, pushapi.CodeInvalidParameter},
-		{"AppKey zero", func(r *push.PushRequest) { r.AppKey = requests.NewInteger(0) }, pushapi.CodeInvalidParameter},
-		{"no Target", func(r *push.PushRequest) { r.Target = "" }, "MissingTarget"},
-		{"Target DEVICE", func(r *push.PushRequest) { r.Target = pushapi.TargetDevice }, pushapi.CodeInvalidParameter},
-		{"Target unknown", func(r *push.PushRequest) { r.Target = "NOPE" }, pushapi.CodeInvalidParameter},
-		{"no PushType", func(r *push.PushRequest) { r.PushType = "" }, "MissingPushType"},
-		{"PushType unknown", func(r *push.PushRequest) { r.PushType = "SMS" }, pushapi.CodeInvalidParameter},
-		{"no DeviceType", func(r *push.PushRequest) { r.DeviceType = "" }, "MissingDeviceType"},
-		{"DeviceType unknown", func(r *push.PushRequest) { r.DeviceType = "WINDOWS" }, pushapi.CodeInvalidParameter},
-		{"no Body", func(r *push.PushRequest) { r.Body = "" }, "MissingBody"},
-		{"NOTICE without Title", func(r *push.PushRequest) { r.Title = "" }, "MissingTitle"},
-		{"PushTime with TBD", func(r *push.PushRequest) { r.PushTime = "2030-01-01T00:00:00Z" }, pushapi.CodeInvalidParameter},
+		{"no AppKey", func(r *sdkpush.PushRequest) { r.AppKey = "" }, "MissingAppKey"},
+		{"AppKey not a number", func(r *sdkpush.PushRequest) { r.AppKey = "abc" }, push.CodeInvalidParameter},
+		{"AppKey zero", func(r *sdkpush.PushRequest) { r.AppKey = requests.NewInteger(0) }, push.CodeInvalidParameter},
+		{"no Target", func(r *sdkpush.PushRequest) { r.Target = "" }, "MissingTarget"},
+		{"Target DEVICE", func(r *sdkpush.PushRequest) { r.Target = push.TargetDevice }, push.CodeInvalidParameter},
+		{"Target unknown", func(r *sdkpush.PushRequest) { r.Target = "NOPE" }, push.CodeInvalidParameter},
+		{"no PushType", func(r *sdkpush.PushRequest) { r.PushType = "" }, "MissingPushType"},
+		{"PushType unknown", func(r *sdkpush.PushRequest) { r.PushType = "SMS" }, push.CodeInvalidParameter},
+		{"no DeviceType", func(r *sdkpush.PushRequest) { r.DeviceType = "" }, "MissingDeviceType"},
+		{"DeviceType unknown", func(r *sdkpush.PushRequest) { r.DeviceType = "WINDOWS" }, push.CodeInvalidParameter},
+		{"no Body", func(r *sdkpush.PushRequest) { r.Body = "" }, "MissingBody"},
+		{"NOTICE without Title", func(r *sdkpush.PushRequest) { r.Title = "" }, "MissingTitle"},
+		{"PushTime with TBD", func(r *sdkpush.PushRequest) { r.PushTime = "2030-01-01T00:00:00Z" }, push.CodeInvalidParameter},
 	}
 	e := setup(t, pushsim.Config{})
 	for _, tt := range tests {

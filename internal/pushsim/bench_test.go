@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushsim"
+	"github.com/cpush/cpush/internal/pushsim"
+	"github.com/cpush/cpush/push"
 )
 
 // benchChunks is how many distinct chunks of 1,000 device ids the
@@ -26,8 +26,8 @@ const benchChunks = 256
 func BenchmarkServer_ContinuouslyPush(b *testing.B) {
 	e := setup(b, pushsim.Config{})
 	e.client.SetTransport(&http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64})
-	chunks := deviceChunks(benchChunks, pushapi.MaxTargetsPerCall)
-	callsPerMessage := pushsim.DefaultMessageLimit / pushapi.MaxTargetsPerCall
+	chunks := deviceChunks(benchChunks, push.MaxTargetsPerCall)
+	callsPerMessage := pushsim.DefaultMessageLimit / push.MaxTargetsPerCall
 	var next atomic.Int64
 	b.SetParallelism(16)
 	b.ResetTimer()
@@ -43,7 +43,7 @@ func BenchmarkServer_ContinuouslyPush(b *testing.B) {
 				id = resp.MessageId
 			}
 			c := chunks[next.Add(1)%benchChunks]
-			if _, err := e.pushValues(testAppKey, id, pushapi.TargetDevice, c); err != nil {
+			if _, err := e.pushValues(testAppKey, id, push.TargetDevice, c); err != nil {
 				b.Errorf("ContinuouslyPush: %v", err)
 				return
 			}
@@ -51,7 +51,7 @@ func BenchmarkServer_ContinuouslyPush(b *testing.B) {
 	})
 	secs := b.Elapsed().Seconds()
 	b.ReportMetric(float64(b.N)/secs, "calls/s")
-	b.ReportMetric(float64(b.N*pushapi.MaxTargetsPerCall)/secs, "targets/s")
+	b.ReportMetric(float64(b.N*push.MaxTargetsPerCall)/secs, "targets/s")
 }
 
 // deviceChunks returns n comma-separated chunks of width 32-hex-digit
@@ -76,7 +76,7 @@ func deviceChunks(n, width int) []string {
 // with no SDK and no network, a fresh MessageId every 10 calls.
 func BenchmarkServer_ServeHTTP(b *testing.B) {
 	sim := pushsim.New(pushsim.Config{})
-	chunks := deviceChunks(benchChunks, pushapi.MaxTargetsPerCall)
+	chunks := deviceChunks(benchChunks, push.MaxTargetsPerCall)
 	const batch = 1000
 	var queries []string
 	b.ResetTimer()
@@ -104,9 +104,9 @@ func signedChunks(b *testing.B, sim *pushsim.Server, chunks []string, from, n in
 		if i%10 == 0 {
 			id = createDirect(b, sim)
 		}
-		p := signedParams(pushapi.ActionContinuouslyPush)
+		p := signedParams(push.ActionContinuouslyPush)
 		p["SignatureNonce"] = fmt.Sprintf("bench-%d-%d", from, i)
-		p["AppKey"], p["MessageId"], p["Target"] = "23267207", id, pushapi.TargetDevice
+		p["AppKey"], p["MessageId"], p["Target"] = "23267207", id, push.TargetDevice
 		p["TargetValue"] = chunks[(from+i)%len(chunks)]
 		qs[i] = signRaw(p, pushsim.TestAccessKeySecret)
 	}
@@ -115,7 +115,7 @@ func signedChunks(b *testing.B, sim *pushsim.Server, chunks []string, from, n in
 
 // createDirect stores a message through ServeHTTP and returns its MessageId.
 func createDirect(b *testing.B, sim *pushsim.Server) string {
-	p := signedParams(pushapi.ActionPush)
+	p := signedParams(push.ActionPush)
 	p["AppKey"], p["Target"], p["PushType"], p["DeviceType"], p["Body"] = "23267207", "TBD", "MESSAGE", "ALL", "hi"
 	w := httptest.NewRecorder()
 	sim.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/?"+signRaw(p, pushsim.TestAccessKeySecret), nil))

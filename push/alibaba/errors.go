@@ -7,10 +7,10 @@ import (
 
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
-// convertError turns an SDK error into a *pushapi.Error with its class.
+// convertError turns an SDK error into a *push.Error with its class.
 func convertError(action string, err error) error {
 	var se *sdkerrors.ServerError
 	if errors.As(err, &se) {
@@ -28,14 +28,14 @@ func convertError(action string, err error) error {
 // carries the string to sign.
 func serverError(action string, se *sdkerrors.ServerError) error {
 	code, status := se.ErrorCode(), se.HttpStatus()
-	return &pushapi.Error{
+	return &push.Error{
 		Action:     action,
-		Class:      pushapi.ClassifyCode(code, status),
+		Class:      push.ClassifyCode(code, status),
 		Code:       code,
 		Message:    se.Message(),
 		HTTPStatus: status,
 		RequestID:  se.RequestId(),
-		Ambiguous:  action == pushapi.ActionContinuouslyPush && pushapi.AmbiguousCode(code, status),
+		Ambiguous:  action == push.ActionContinuouslyPush && push.AmbiguousCode(code, status),
 	}
 }
 
@@ -43,24 +43,24 @@ func serverError(action string, se *sdkerrors.ServerError) error {
 // still have been carried out) or the request could not be built.
 func clientError(action string, ce *sdkerrors.ClientError) error {
 	if ce.ErrorCode() == sdkerrors.JsonUnmarshalErrorCode {
-		return &pushapi.Error{Action: action, Class: pushapi.ClassTransient, Code: ce.ErrorCode(),
-			Message: ce.Message(), HTTPStatus: http.StatusOK, Ambiguous: action == pushapi.ActionContinuouslyPush, Err: ce}
+		return &push.Error{Action: action, Class: push.ClassTransient, Code: ce.ErrorCode(),
+			Message: ce.Message(), HTTPStatus: http.StatusOK, Ambiguous: action == push.ActionContinuouslyPush, Err: ce}
 	}
 	if origin := ce.OriginError(); origin != nil {
 		return networkError(action, origin)
 	}
-	return &pushapi.Error{Action: action, Class: pushapi.ClassPermanent, Code: ce.ErrorCode(), Message: ce.Message(), Err: ce}
+	return &push.Error{Action: action, Class: push.ClassPermanent, Code: ce.ErrorCode(), Message: ce.Message(), Err: ce}
 }
 
 // networkError is a call that got no answer. It is ambiguous unless the
 // connection was never made: the request may have reached the service.
 func networkError(action string, err error) error {
-	return &pushapi.Error{
+	return &push.Error{
 		Action:    action,
-		Class:     pushapi.ClassTransient,
-		Code:      pushapi.CodeNetwork,
+		Class:     push.ClassTransient,
+		Code:      push.CodeNetwork,
 		Message:   err.Error(),
-		Ambiguous: action == pushapi.ActionContinuouslyPush && !isDialError(err),
+		Ambiguous: action == push.ActionContinuouslyPush && !isDialError(err),
 		Err:       err,
 	}
 }

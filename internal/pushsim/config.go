@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // TestAccessKeyID is the AccessKey ID the simulator accepts when
@@ -39,10 +39,10 @@ type Config struct {
 	MessageTTL time.Duration
 	// MessageLimit is the most pushes per MessageId (default 10000).
 	MessageLimit int
-	// LimitUnit says what a push is: pushapi.UnitTargets (default, one per
-	// target value) or pushapi.UnitCalls (one per ContinuouslyPush call).
+	// LimitUnit says what a push is: push.UnitTargets (default, one per
+	// target value) or push.UnitCalls (one per ContinuouslyPush call).
 	LimitUnit string
-	// QPS is the quota per action name (pushapi.ActionContinuouslyPush, ...);
+	// QPS is the quota per action name (push.ActionContinuouslyPush, ...);
 	// 0 or missing means unlimited. Over it the simulator answers 400
 	// Throttling.User.
 	QPS map[string]float64
@@ -73,7 +73,7 @@ func (c Config) Validate() error {
 		return fieldError("MessageTTL", c.MessageTTL, "must not be negative")
 	case c.MessageLimit < 0:
 		return fieldError("MessageLimit", c.MessageLimit, "must not be negative")
-	case c.LimitUnit != "" && c.LimitUnit != pushapi.UnitTargets && c.LimitUnit != pushapi.UnitCalls:
+	case c.LimitUnit != "" && c.LimitUnit != push.UnitTargets && c.LimitUnit != push.UnitCalls:
 		return fieldError("LimitUnit", c.LimitUnit, "must be targets or calls")
 	case c.Latency < 0:
 		return fieldError("Latency", c.Latency, "must not be negative")
@@ -132,7 +132,7 @@ func (c Config) withDefaults() Config {
 		c.MessageLimit = DefaultMessageLimit
 	}
 	if c.LimitUnit == "" {
-		c.LimitUnit = pushapi.UnitTargets
+		c.LimitUnit = push.UnitTargets
 	}
 	if c.AmbiguousMode == "" {
 		c.AmbiguousMode = AmbiguousError

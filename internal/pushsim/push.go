@@ -5,14 +5,14 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // Valid values of Push's enumerated parameters.
 var (
 	pushTypes   = []string{"MESSAGE", "NOTICE"}
 	deviceTypes = []string{"iOS", "ANDROID", "ALL", "HARMONY"}
-	pushTargets = []string{"DEVICE", "ACCOUNT", "ALIAS", "TAG", "ALL", pushapi.TargetTBD}
+	pushTargets = []string{"DEVICE", "ACCOUNT", "ALIAS", "TAG", "ALL", push.TargetTBD}
 )
 
 // push is the Push action. Only Target=TBD is simulated: it stores the
@@ -72,7 +72,7 @@ func actionParams(p params) map[string]string {
 // checkPushTarget refuses every Target but TBD.
 func checkPushTarget(target string) (outcome, bool) {
 	switch {
-	case target == pushapi.TargetTBD:
+	case target == push.TargetTBD:
 		return outcome{}, true
 	case contains(pushTargets, target):
 		return invalid("Target %s: the simulator stores messages only; use Target=TBD and push with ContinuouslyPush.", target), false
@@ -129,7 +129,7 @@ func parseAppKey(p params) (int64, outcome, bool) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 {
-		return 0, fail(http.StatusBadRequest, pushapi.CodeInvalidParameter,
+		return 0, fail(http.StatusBadRequest, push.CodeInvalidParameter,
 			"AppKey %q is not a positive integer.", v), false
 	}
 	return n, outcome{}, true

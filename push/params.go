@@ -1,4 +1,4 @@
-package pushapi
+package push
 
 // pushParams are the parameter names of the Push API as the Alibaba Cloud Go
 // SDK (services/push PushRequest, v1.63.107) knows them. A test in package

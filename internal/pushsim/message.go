@@ -7,14 +7,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // handlers are the RPC actions the simulator has.
 var handlers = map[string]func(*Server, params) outcome{
-	pushapi.ActionPush:                     (*Server).push,
-	pushapi.ActionContinuouslyPush:         (*Server).continuouslyPush,
-	pushapi.ActionCompleteContinuouslyPush: (*Server).completeContinuouslyPush,
+	push.ActionPush:                     (*Server).push,
+	push.ActionContinuouslyPush:         (*Server).continuouslyPush,
+	push.ActionCompleteContinuouslyPush: (*Server).completeContinuouslyPush,
 }
 
 // message is a message stored with Push(Target=TBD).
@@ -61,7 +61,7 @@ func (s *Server) store(appKey int64, c Content) string {
 func (s *Server) lookup(appKey int64, id string) (*message, outcome, bool) {
 	m := s.messages[id]
 	if m == nil || m.appKey != appKey {
-		return nil, violating(fail(http.StatusNotFound, pushapi.CodeMessageNotFound,
+		return nil, violating(fail(http.StatusNotFound, push.CodeMessageNotFound,
 			"MessageId %s is not found for AppKey %d.", id, appKey)), false
 	}
 	return m, outcome{}, true
@@ -70,12 +70,12 @@ func (s *Server) lookup(appKey int64, id string) (*message, outcome, bool) {
 // pushable reports whether m takes pushes now; s.mu must be held.
 func (s *Server) pushable(id string, m *message) (outcome, bool) {
 	if now := s.now(); !now.Before(m.expiresAt) {
-		return violating(fail(http.StatusBadRequest, pushapi.CodeMessageExpired,
+		return violating(fail(http.StatusBadRequest, push.CodeMessageExpired,
 			"MessageId %s expired at %s (message clock %s).", id,
 			m.expiresAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))), false
 	}
 	if m.completed {
-		return violating(fail(http.StatusBadRequest, pushapi.CodeMessageCompleted,
+		return violating(fail(http.StatusBadRequest, push.CodeMessageCompleted,
 			"MessageId %s was completed with CompleteContinuouslyPush.", id)), false
 	}
 	return outcome{}, true
@@ -84,7 +84,7 @@ func (s *Server) pushable(id string, m *message) (outcome, bool) {
 // presize is the size a bulk-sent message's delivery map is made for: the
 // values a message can take, at most maxPresize.
 func (s *Server) presize() int {
-	if s.cfg.LimitUnit == pushapi.UnitCalls {
+	if s.cfg.LimitUnit == push.UnitCalls {
 		return maxPresize
 	}
 	return min(s.cfg.MessageLimit, maxPresize)
@@ -92,7 +92,7 @@ func (s *Server) presize() int {
 
 // cost is what a call of n values counts against the limit.
 func (s *Server) cost(n int) int {
-	if s.cfg.LimitUnit == pushapi.UnitCalls {
+	if s.cfg.LimitUnit == push.UnitCalls {
 		return 1
 	}
 	return n

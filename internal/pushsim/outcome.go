@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // outcome is how the simulator answers one RPC call.
@@ -42,7 +42,7 @@ func fail(status int, code, format string, args ...any) outcome {
 
 // invalid is a 400 InvalidParameter answer.
 func invalid(format string, args ...any) outcome {
-	return fail(http.StatusBadRequest, pushapi.CodeInvalidParameter, format, args...)
+	return fail(http.StatusBadRequest, push.CodeInvalidParameter, format, args...)
 }
 
 // missing is the 400 Missing<name> answer.
@@ -58,10 +58,10 @@ func violating(o outcome) outcome {
 
 // Answers of the service's own faults and quotas.
 var (
-	throttled = fail(http.StatusBadRequest, pushapi.CodeThrottlingUser,
+	throttled = fail(http.StatusBadRequest, push.CodeThrottlingUser,
 		"Request was denied due to user flow control.")
-	unavailable = fail(http.StatusServiceUnavailable, pushapi.CodeServiceUnavailable,
+	unavailable = fail(http.StatusServiceUnavailable, push.CodeServiceUnavailable,
 		"The request has failed due to a temporary failure of the server.")
-	internalError = fail(http.StatusInternalServerError, pushapi.CodeInternalError,
+	internalError = fail(http.StatusInternalServerError, push.CodeInternalError,
 		"The request processing has failed due to some unknown error, exception or failure.")
 )

@@ -2,8 +2,8 @@ package pushsim
 
 import "time"
 
-// Codes the simulator answers with that package pushapi does not name.
-// For every other condition it uses pushapi's Code constants.
+// Codes the simulator answers with that package push does not name.
+// For every other condition it uses package push's Code constants.
 const (
 	// CodeInvalidAction (404) answers an Action the API does not have.
 	CodeInvalidAction = "InvalidAction.NotFound"

@@ -1,8 +1,8 @@
-// Package pushapi is cpush's port to the push service: the three calls cpush
+// Package push is cpush's port to the push service: the three calls cpush
 // makes (store a message, push it to a chunk of targets, complete it), the
 // Alibaba Cloud implementation on the official Go SDK, and the typed error
 // that carries each failure's retry class.
-package pushapi
+package push
 
 import "context"
 

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // chunk is a checked ContinuouslyPush call.
@@ -40,7 +40,7 @@ func (s *Server) pushChunk(c chunk) outcome {
 		return o
 	}
 	if cost := s.cost(c.n); m.used+cost > s.cfg.MessageLimit {
-		return violating(fail(http.StatusBadRequest, pushapi.CodeMessageLimitExceeded,
+		return violating(fail(http.StatusBadRequest, push.CodeMessageLimitExceeded,
 			"MessageId %s has used %d of its %d pushes (%s); this call needs %d.",
 			c.messageID, m.used, s.cfg.MessageLimit, s.cfg.LimitUnit, cost))
 	}
@@ -86,8 +86,8 @@ func checkChunk(c chunk) (outcome, bool) {
 	if o, ok := checkChunkTarget(c.target); !ok {
 		return o, false
 	}
-	if c.n > pushapi.MaxTargetsPerCall {
-		return violating(invalid("TargetValue has %d values; at most %d per call.", c.n, pushapi.MaxTargetsPerCall)), false
+	if c.n > push.MaxTargetsPerCall {
+		return violating(invalid("TargetValue has %d values; at most %d per call.", c.n, push.MaxTargetsPerCall)), false
 	}
 	if hasEmptyValue(c.values) {
 		return violating(invalid("TargetValue has an empty value.")), false
@@ -98,7 +98,7 @@ func checkChunk(c chunk) (outcome, bool) {
 // checkChunkTarget allows DEVICE, ACCOUNT and ALIAS only.
 func checkChunkTarget(target string) (outcome, bool) {
 	switch target {
-	case pushapi.TargetDevice, pushapi.TargetAccount, pushapi.TargetAlias:
+	case push.TargetDevice, push.TargetAccount, push.TargetAlias:
 		return outcome{}, true
 	}
 	return violating(invalid("Target %q: ContinuouslyPush takes only DEVICE, ACCOUNT and ALIAS.", target)), false

@@ -62,7 +62,7 @@
 // method + "&%2F&" + percentEncode(the sorted, RFC 3986-encoded query and
 // form parameters but Signature). A SignatureDoesNotMatch message carries
 // the server's string to sign, as the real service's does, so the SDK can
-// tell a wrong secret from a bug. Codes pushapi names are its constants;
+// tell a wrong secret from a bug. Codes package push names are its constants;
 // the others are this package's Code constants.
 //
 // # Knobs

@@ -1,6 +1,6 @@
-// Package alibaba implements pushapi.Service on the official Alibaba Cloud
+// Package alibaba implements push.Service on the official Alibaba Cloud
 // Go SDK (services/push). The SDK's AutoRetry is off: cpush's retry policy
-// decides what to retry, from the class of each pushapi.Error.
+// decides what to retry, from the class of each push.Error.
 package alibaba
 
 import (
@@ -16,9 +16,9 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials/provider"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/push"
+	sdkpush "github.com/aliyun/alibaba-cloud-sdk-go/services/push"
 
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // Config configures the adapter. The zero value of every field but Region
@@ -41,7 +41,7 @@ type Config struct {
 	MaxIdleClients int
 }
 
-// Client is the Alibaba Cloud implementation of pushapi.Service.
+// Client is the Alibaba Cloud implementation of push.Service.
 //
 // The SDK's Client writes its own http.Client's timeout and transport on
 // every call, so one SDK client cannot serve concurrent calls. Client keeps
@@ -52,10 +52,10 @@ type Client struct {
 	credential auth.Credential
 	scheme     string
 	domain     string
-	free       chan *push.Client
+	free       chan *sdkpush.Client
 }
 
-var _ pushapi.Service = (*Client)(nil)
+var _ push.Service = (*Client)(nil)
 
 // New checks cfg, resolves the credentials once, and returns a Client.
 func New(cfg Config) (*Client, error) {
@@ -63,7 +63,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("push service: region is required")
 	}
 	setDefaults(&cfg)
-	c := &Client{cfg: cfg, free: make(chan *push.Client, cfg.MaxIdleClients)}
+	c := &Client{cfg: cfg, free: make(chan *sdkpush.Client, cfg.MaxIdleClients)}
 	if err := c.parseEndpoint(); err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func resolveCredential(cfg Config) (auth.Credential, error) {
 	return cred, nil
 }
 
-func (c *Client) newSDKClient() (*push.Client, error) {
+func (c *Client) newSDKClient() (*sdkpush.Client, error) {
 	config := sdk.NewConfig().WithAutoRetry(false).WithMaxRetryTime(0)
 	config.HttpTransport = &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
@@ -130,7 +130,7 @@ func (c *Client) newSDKClient() (*push.Client, error) {
 		MaxIdleConnsPerHost: 4,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	client, err := push.NewClientWithOptions(c.cfg.Region, config, c.credential)
+	client, err := sdkpush.NewClientWithOptions(c.cfg.Region, config, c.credential)
 	if err != nil {
 		return nil, fmt.Errorf("push service: creating the SDK client: %w", err)
 	}
@@ -139,7 +139,7 @@ func (c *Client) newSDKClient() (*push.Client, error) {
 	return client, nil
 }
 
-func (c *Client) get() (*push.Client, error) {
+func (c *Client) get() (*sdkpush.Client, error) {
 	select {
 	case sdkc := <-c.free:
 		return sdkc, nil
@@ -148,7 +148,7 @@ func (c *Client) get() (*push.Client, error) {
 	}
 }
 
-func (c *Client) put(sdkc *push.Client) {
+func (c *Client) put(sdkc *sdkpush.Client) {
 	select {
 	case c.free <- sdkc:
 	default:
@@ -177,35 +177,35 @@ func (c *Client) prepare(r *requests.RpcRequest) {
 }
 
 // call runs do with a pooled SDK client and turns its error into a
-// *pushapi.Error. The SDK has no context: ctx is checked before the call,
+// *push.Error. The SDK has no context: ctx is checked before the call,
 // and the read timeout bounds the call itself.
-func (c *Client) call(ctx context.Context, action string, do func(*push.Client) (string, error)) (pushapi.Result, error) {
+func (c *Client) call(ctx context.Context, action string, do func(*sdkpush.Client) (string, error)) (push.Result, error) {
 	if err := ctx.Err(); err != nil {
-		return pushapi.Result{}, fmt.Errorf("%s: %w", action, err)
+		return push.Result{}, fmt.Errorf("%s: %w", action, err)
 	}
 	sdkc, err := c.get()
 	if err != nil {
-		return pushapi.Result{}, err
+		return push.Result{}, err
 	}
 	requestID, err := do(sdkc)
 	c.put(sdkc)
 	if err != nil {
-		return pushapi.Result{}, convertError(action, err)
+		return push.Result{}, convertError(action, err)
 	}
-	return pushapi.Result{RequestID: requestID}, nil
+	return push.Result{RequestID: requestID}, nil
 }
 
 // CreateMessage stores msg with Push(Target=TBD).
-func (c *Client) CreateMessage(ctx context.Context, appKey int64, msg pushapi.Message) (pushapi.Result, error) {
-	req := push.CreatePushRequest()
+func (c *Client) CreateMessage(ctx context.Context, appKey int64, msg push.Message) (push.Result, error) {
+	req := sdkpush.CreatePushRequest()
 	c.prepare(req.RpcRequest)
 	req.AppKey = requests.NewInteger64(appKey)
-	req.Target = pushapi.TargetTBD
+	req.Target = push.TargetTBD
 	for k, v := range msg.Params() {
 		req.QueryParams[k] = v
 	}
 	var mid string
-	res, err := c.call(ctx, pushapi.ActionPush, func(sdkc *push.Client) (string, error) {
+	res, err := c.call(ctx, push.ActionPush, func(sdkc *sdkpush.Client) (string, error) {
 		resp, err := sdkc.Push(req)
 		if err != nil {
 			return "", err
@@ -214,7 +214,7 @@ func (c *Client) CreateMessage(ctx context.Context, appKey int64, msg pushapi.Me
 		return resp.RequestId, nil
 	})
 	if err == nil && mid == "" {
-		return res, &pushapi.Error{Action: pushapi.ActionPush, Class: pushapi.ClassTransient, Code: "EmptyMessageId",
+		return res, &push.Error{Action: push.ActionPush, Class: push.ClassTransient, Code: "EmptyMessageId",
 			Message: "Push answered without a MessageId", RequestID: res.RequestID, HTTPStatus: http.StatusOK}
 	}
 	res.MessageID = mid
@@ -222,14 +222,14 @@ func (c *Client) CreateMessage(ctx context.Context, appKey int64, msg pushapi.Me
 }
 
 // PushChunk sends the stored message to values with ContinuouslyPush.
-func (c *Client) PushChunk(ctx context.Context, appKey int64, messageID, target string, values []string) (pushapi.Result, error) {
-	req := push.CreateContinuouslyPushRequest()
+func (c *Client) PushChunk(ctx context.Context, appKey int64, messageID, target string, values []string) (push.Result, error) {
+	req := sdkpush.CreateContinuouslyPushRequest()
 	c.prepare(req.RpcRequest)
 	req.AppKey = requests.NewInteger64(appKey)
 	req.MessageId = messageID
 	req.Target = target
 	req.TargetValue = strings.Join(values, ",")
-	res, err := c.call(ctx, pushapi.ActionContinuouslyPush, func(sdkc *push.Client) (string, error) {
+	res, err := c.call(ctx, push.ActionContinuouslyPush, func(sdkc *sdkpush.Client) (string, error) {
 		resp, err := sdkc.ContinuouslyPush(req)
 		if err != nil {
 			return "", err
@@ -241,12 +241,12 @@ func (c *Client) PushChunk(ctx context.Context, appKey int64, messageID, target 
 }
 
 // CompleteMessage ends a stored message with CompleteContinuouslyPush.
-func (c *Client) CompleteMessage(ctx context.Context, appKey int64, messageID string) (pushapi.Result, error) {
-	req := push.CreateCompleteContinuouslyPushRequest()
+func (c *Client) CompleteMessage(ctx context.Context, appKey int64, messageID string) (push.Result, error) {
+	req := sdkpush.CreateCompleteContinuouslyPushRequest()
 	c.prepare(req.RpcRequest)
 	req.AppKey = requests.NewInteger64(appKey)
 	req.MessageId = messageID
-	res, err := c.call(ctx, pushapi.ActionCompleteContinuouslyPush, func(sdkc *push.Client) (string, error) {
+	res, err := c.call(ctx, push.ActionCompleteContinuouslyPush, func(sdkc *sdkpush.Client) (string, error) {
 		resp, err := sdkc.CompleteContinuouslyPush(req)
 		if err != nil {
 			return "", err

@@ -5,8 +5,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushsim"
+	"github.com/cpush/cpush/internal/pushsim"
+	"github.com/cpush/cpush/push"
 )
 
 func TestServer_ContinuouslyPush_concurrent(t *testing.T) {
@@ -43,5 +43,5 @@ func TestServer_ContinuouslyPush_concurrent(t *testing.T) {
 	if st.Duplicates != 0 {
 		t.Errorf("got %d duplicates, want 0", st.Duplicates)
 	}
-	wantCalls(t, st, pushapi.ActionContinuouslyPush, pushsim.StatOK, workers*calls)
+	wantCalls(t, st, push.ActionContinuouslyPush, pushsim.StatOK, workers*calls)
 }

@@ -19,10 +19,10 @@ import (
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/push"
+	sdkpush "github.com/aliyun/alibaba-cloud-sdk-go/services/push"
 
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushsim"
+	"github.com/cpush/cpush/internal/pushsim"
+	"github.com/cpush/cpush/push"
 )
 
 // testAppKey is the AppKey the tests push with.
@@ -33,7 +33,7 @@ type env struct {
 	sim    *pushsim.Server
 	ts     *httptest.Server
 	host   string // host:port of ts
-	client *push.Client
+	client *sdkpush.Client
 }
 
 // setup starts a simulator with cfg and an SDK client with the test pair.
@@ -48,22 +48,22 @@ func setup(t testing.TB, cfg pushsim.Config) *env {
 }
 
 // newClient returns an SDK client with AutoRetry off and the given pair.
-func (e *env) newClient(t testing.TB, id, secret string) *push.Client {
+func (e *env) newClient(t testing.TB, id, secret string) *sdkpush.Client {
 	t.Helper()
 	cfg := sdk.NewConfig().WithAutoRetry(false).WithTimeout(10 * time.Second)
-	c, err := push.NewClientWithOptions("cn-hangzhou", cfg, credentials.NewAccessKeyCredential(id, secret))
+	c, err := sdkpush.NewClientWithOptions("cn-hangzhou", cfg, credentials.NewAccessKeyCredential(id, secret))
 	if err != nil {
-		t.Fatalf("push.NewClientWithOptions: %v", err)
+		t.Fatalf("sdkpush.NewClientWithOptions: %v", err)
 	}
 	return c
 }
 
 // pushRequest is a valid Push(Target=TBD) request for appKey.
-func (e *env) pushRequest(appKey int64) *push.PushRequest {
-	r := push.CreatePushRequest()
+func (e *env) pushRequest(appKey int64) *sdkpush.PushRequest {
+	r := sdkpush.CreatePushRequest()
 	r.Domain, r.Scheme = e.host, "http"
 	r.AppKey = requests.NewInteger64(appKey)
-	r.Target = pushapi.TargetTBD
+	r.Target = push.TargetTBD
 	r.TargetValue = "ALL"
 	r.PushType = "NOTICE"
 	r.DeviceType = "ALL"
@@ -73,8 +73,8 @@ func (e *env) pushRequest(appKey int64) *push.PushRequest {
 }
 
 // continuousRequest is a ContinuouslyPush request.
-func (e *env) continuousRequest(appKey int64, messageID, target, values string) *push.ContinuouslyPushRequest {
-	r := push.CreateContinuouslyPushRequest()
+func (e *env) continuousRequest(appKey int64, messageID, target, values string) *sdkpush.ContinuouslyPushRequest {
+	r := sdkpush.CreateContinuouslyPushRequest()
 	r.Domain, r.Scheme = e.host, "http"
 	r.AppKey = requests.NewInteger64(appKey)
 	r.MessageId, r.Target, r.TargetValue = messageID, target, values
@@ -82,8 +82,8 @@ func (e *env) continuousRequest(appKey int64, messageID, target, values string) 
 }
 
 // completeRequest is a CompleteContinuouslyPush request.
-func (e *env) completeRequest(appKey int64, messageID string) *push.CompleteContinuouslyPushRequest {
-	r := push.CreateCompleteContinuouslyPushRequest()
+func (e *env) completeRequest(appKey int64, messageID string) *sdkpush.CompleteContinuouslyPushRequest {
+	r := sdkpush.CreateCompleteContinuouslyPushRequest()
 	r.Domain, r.Scheme = e.host, "http"
 	r.AppKey = requests.NewInteger64(appKey)
 	r.MessageId = messageID
@@ -101,7 +101,7 @@ func (e *env) createMessage(t testing.TB, appKey int64) string {
 }
 
 // pushValues sends ContinuouslyPush through the SDK.
-func (e *env) pushValues(appKey int64, messageID, target, values string) (*push.ContinuouslyPushResponse, error) {
+func (e *env) pushValues(appKey int64, messageID, target, values string) (*sdkpush.ContinuouslyPushResponse, error) {
 	return e.client.ContinuouslyPush(e.continuousRequest(appKey, messageID, target, values))
 }
 
@@ -218,6 +218,6 @@ func wantDelivered(t *testing.T, st pushsim.Stats, target, vals string, times in
 }
 
 // continuousWith sends a DEVICE ContinuouslyPush for testAppKey with client c.
-func (e *env) continuousWith(c *push.Client, messageID, vals string) (*push.ContinuouslyPushResponse, error) {
-	return c.ContinuouslyPush(e.continuousRequest(testAppKey, messageID, pushapi.TargetDevice, vals))
+func (e *env) continuousWith(c *sdkpush.Client, messageID, vals string) (*sdkpush.ContinuouslyPushResponse, error) {
+	return c.ContinuouslyPush(e.continuousRequest(testAppKey, messageID, push.TargetDevice, vals))
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cpush/cpush/worker/pushapi"
+	"github.com/cpush/cpush/push"
 )
 
 // authChecks are the checks of authenticate, in order.
@@ -50,7 +50,7 @@ func (*Server) checkPresent(_ string, p params) (outcome, bool) {
 
 func (s *Server) checkAccessKey(_ string, p params) (outcome, bool) {
 	if p.get("AccessKeyId") != s.cfg.AccessKeyID {
-		return fail(http.StatusNotFound, pushapi.CodeInvalidAccessKeyID,
+		return fail(http.StatusNotFound, push.CodeInvalidAccessKeyID,
 			"Specified access key is not found."), false
 	}
 	return outcome{}, true
@@ -71,7 +71,7 @@ func (*Server) checkSignatureKind(_ string, p params) (outcome, bool) {
 func (s *Server) checkSignature(method string, p params) (outcome, bool) {
 	ok, sts := verifySignature(s.cfg.AccessKeySecret, method, p)
 	if !ok {
-		return fail(http.StatusBadRequest, pushapi.CodeSignatureDoesNotMatch, "%s%s", signatureMismatch, sts), false
+		return fail(http.StatusBadRequest, push.CodeSignatureDoesNotMatch, "%s%s", signatureMismatch, sts), false
 	}
 	return outcome{}, true
 }
@@ -84,7 +84,7 @@ func (*Server) checkTimestamp(_ string, p params) (outcome, bool) {
 			"Timestamp %q is not ISO 8601 UTC (%s).", ts, TimestampLayout), false
 	}
 	if skew := time.Since(t); skew > MaxClockSkew || skew < -MaxClockSkew {
-		return fail(http.StatusBadRequest, pushapi.CodeInvalidTimeStamp,
+		return fail(http.StatusBadRequest, push.CodeInvalidTimeStamp,
 			"Specified time stamp or date value is expired: %s is %s from the server's clock, over %s.",
 			ts, skew.Round(time.Second), MaxClockSkew), false
 	}
@@ -93,7 +93,7 @@ func (*Server) checkTimestamp(_ string, p params) (outcome, bool) {
 
 func (s *Server) checkNonce(_ string, p params) (outcome, bool) {
 	if !s.nonces.use(p.get("SignatureNonce"), time.Now()) {
-		return fail(http.StatusBadRequest, pushapi.CodeSignatureNonceUsed,
+		return fail(http.StatusBadRequest, push.CodeSignatureNonceUsed,
 			"Specified signature nonce was used already."), false
 	}
 	return outcome{}, true

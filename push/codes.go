@@ -1,4 +1,4 @@
-package pushapi
+package push
 
 // Actions of the push service that cpush calls. They are the API's own names.
 const (

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aliyun/alibaba-cloud-sdk-go/services/push"
+	sdkpush "github.com/aliyun/alibaba-cloud-sdk-go/services/push"
 
-	"github.com/cpush/cpush/worker/pushapi"
-	"github.com/cpush/cpush/worker/pushapi/alibaba"
-	"github.com/cpush/cpush/worker/pushsim"
+	"github.com/cpush/cpush/internal/pushsim"
+	"github.com/cpush/cpush/push"
+	"github.com/cpush/cpush/push/alibaba"
 )
 
 const appKey = 23267207
@@ -50,7 +50,7 @@ func values(n int) []string {
 
 func create(t *testing.T, c *alibaba.Client) string {
 	t.Helper()
-	res, err := c.CreateMessage(context.Background(), appKey, pushapi.Message{Title: "t", Body: "b"})
+	res, err := c.CreateMessage(context.Background(), appKey, push.Message{Title: "t", Body: "b"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,12 +60,12 @@ func create(t *testing.T, c *alibaba.Client) string {
 	return res.MessageID
 }
 
-// wantError checks that err is a *pushapi.Error with the class and code.
-func wantError(t *testing.T, err error, class pushapi.Class, code string, status int) *pushapi.Error {
+// wantError checks that err is a *push.Error with the class and code.
+func wantError(t *testing.T, err error, class push.Class, code string, status int) *push.Error {
 	t.Helper()
-	e, ok := pushapi.AsError(err)
+	e, ok := push.AsError(err)
 	if !ok {
-		t.Fatalf("error = %v (%T), want a *pushapi.Error", err, err)
+		t.Fatalf("error = %v (%T), want a *push.Error", err, err)
 	}
 	if e.Class != class || e.Code != code || (status != 0 && e.HTTPStatus != status) {
 		t.Fatalf("error = %v; want class %v, code %s, HTTP %d", e, class, code, status)
@@ -77,7 +77,7 @@ func TestClient_PushChunk(t *testing.T) {
 	sim, c := setup(t, pushsim.Config{})
 	mid := create(t, c)
 	vals := values(1000)
-	res, err := c.PushChunk(context.Background(), appKey, mid, pushapi.TargetDevice, vals)
+	res, err := c.PushChunk(context.Background(), appKey, mid, push.TargetDevice, vals)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestClient_PushChunk(t *testing.T) {
 		t.Error("no RequestId")
 	}
 	st := sim.Stats()
-	if st.PerMessage[mid].Targets != 1000 || st.Delivered(pushapi.TargetDevice, vals[999]) != 1 {
+	if st.PerMessage[mid].Targets != 1000 || st.Delivered(push.TargetDevice, vals[999]) != 1 {
 		t.Errorf("simulator: %d targets on %s, last delivered %d times; want 1000, 1", st.PerMessage[mid].Targets, mid, st.Delivered("DEVICE", vals[999]))
 	}
 	if _, err := c.CompleteMessage(context.Background(), appKey, mid); err != nil {
@@ -102,57 +102,57 @@ func TestClient_Errors(t *testing.T) {
 		hs := httptest.NewServer(pushsim.New(pushsim.Config{}))
 		defer hs.Close()
 		c := newClient(t, hs.URL, "not-the-secret")
-		_, err := c.CreateMessage(ctx, appKey, pushapi.Message{Body: "b"})
-		e := wantError(t, err, pushapi.ClassPermanent, pushapi.CodeSignatureDoesNotMatch, 400)
+		_, err := c.CreateMessage(ctx, appKey, push.Message{Body: "b"})
+		e := wantError(t, err, push.ClassPermanent, push.CodeSignatureDoesNotMatch, 400)
 		if strings.Contains(e.Error(), "not-the-secret") {
 			t.Errorf("error %q shows the secret", e)
 		}
 	})
 	t.Run("1001 values", func(t *testing.T) {
 		_, c := setup(t, pushsim.Config{})
-		_, err := c.PushChunk(ctx, appKey, create(t, c), pushapi.TargetDevice, values(1001))
-		wantError(t, err, pushapi.ClassPermanent, pushapi.CodeInvalidParameter, 400)
+		_, err := c.PushChunk(ctx, appKey, create(t, c), push.TargetDevice, values(1001))
+		wantError(t, err, push.ClassPermanent, push.CodeInvalidParameter, 400)
 	})
 	t.Run("empty value", func(t *testing.T) {
 		_, c := setup(t, pushsim.Config{})
-		_, err := c.PushChunk(ctx, appKey, create(t, c), pushapi.TargetDevice, []string{"a", "", "b"})
-		wantError(t, err, pushapi.ClassPermanent, pushapi.CodeInvalidParameter, 400)
+		_, err := c.PushChunk(ctx, appKey, create(t, c), push.TargetDevice, []string{"a", "", "b"})
+		wantError(t, err, push.ClassPermanent, push.CodeInvalidParameter, 400)
 	})
 	t.Run("tag target", func(t *testing.T) {
 		_, c := setup(t, pushsim.Config{})
 		_, err := c.PushChunk(ctx, appKey, create(t, c), "TAG", []string{"vip"})
-		wantError(t, err, pushapi.ClassPermanent, pushapi.CodeInvalidParameter, 400)
+		wantError(t, err, push.ClassPermanent, push.CodeInvalidParameter, 400)
 	})
 	t.Run("unknown message", func(t *testing.T) {
 		_, c := setup(t, pushsim.Config{})
-		_, err := c.PushChunk(ctx, appKey, "999999", pushapi.TargetDevice, []string{"a"})
-		wantError(t, err, pushapi.ClassRollover, pushapi.CodeMessageNotFound, 0)
+		_, err := c.PushChunk(ctx, appKey, "999999", push.TargetDevice, []string{"a"})
+		wantError(t, err, push.ClassRollover, push.CodeMessageNotFound, 0)
 	})
 	t.Run("over the limit", func(t *testing.T) {
 		_, c := setup(t, pushsim.Config{MessageLimit: 1500})
 		mid := create(t, c)
-		if _, err := c.PushChunk(ctx, appKey, mid, pushapi.TargetDevice, values(1000)); err != nil {
+		if _, err := c.PushChunk(ctx, appKey, mid, push.TargetDevice, values(1000)); err != nil {
 			t.Fatal(err)
 		}
-		_, err := c.PushChunk(ctx, appKey, mid, pushapi.TargetDevice, values(1000))
-		wantError(t, err, pushapi.ClassRollover, pushapi.CodeMessageLimitExceeded, 400)
+		_, err := c.PushChunk(ctx, appKey, mid, push.TargetDevice, values(1000))
+		wantError(t, err, push.ClassRollover, push.CodeMessageLimitExceeded, 400)
 	})
 	t.Run("expired", func(t *testing.T) {
 		sim, c := setup(t, pushsim.Config{})
 		mid := create(t, c)
 		sim.Advance(25 * time.Hour)
-		_, err := c.PushChunk(ctx, appKey, mid, pushapi.TargetDevice, []string{"a"})
-		wantError(t, err, pushapi.ClassRollover, pushapi.CodeMessageExpired, 400)
+		_, err := c.PushChunk(ctx, appKey, mid, push.TargetDevice, []string{"a"})
+		wantError(t, err, push.ClassRollover, push.CodeMessageExpired, 400)
 	})
 	t.Run("throttled", func(t *testing.T) {
 		_, c := setup(t, pushsim.Config{ThrottleRate: 1})
-		_, err := c.PushChunk(ctx, appKey, create(t, c), pushapi.TargetDevice, []string{"a"})
-		wantError(t, err, pushapi.ClassWait, pushapi.CodeThrottlingUser, 400)
+		_, err := c.PushChunk(ctx, appKey, create(t, c), push.TargetDevice, []string{"a"})
+		wantError(t, err, push.ClassWait, push.CodeThrottlingUser, 400)
 	})
 	t.Run("transient fault", func(t *testing.T) {
 		sim, c := setup(t, pushsim.Config{TransientFaultRate: 1})
-		_, err := c.PushChunk(ctx, appKey, create(t, c), pushapi.TargetDevice, []string{"a"})
-		e := wantError(t, err, pushapi.ClassTransient, pushapi.CodeServiceUnavailable, 503)
+		_, err := c.PushChunk(ctx, appKey, create(t, c), push.TargetDevice, []string{"a"})
+		e := wantError(t, err, push.ClassTransient, push.CodeServiceUnavailable, 503)
 		if e.Ambiguous || sim.Stats().Delivered("DEVICE", "a") != 0 {
 			t.Errorf("ambiguous %v, delivered %d; want false, 0", e.Ambiguous, sim.Stats().Delivered("DEVICE", "a"))
 		}
@@ -160,10 +160,10 @@ func TestClient_Errors(t *testing.T) {
 	for _, mode := range []string{pushsim.AmbiguousError, pushsim.AmbiguousDrop} {
 		t.Run("ambiguous "+mode, func(t *testing.T) {
 			sim, c := setup(t, pushsim.Config{AmbiguousFaultRate: 1, AmbiguousMode: mode})
-			_, err := c.PushChunk(ctx, appKey, create(t, c), pushapi.TargetDevice, []string{"a"})
-			e, ok := pushapi.AsError(err)
-			if !ok || e.Class != pushapi.ClassTransient || !e.Ambiguous {
-				t.Fatalf("error = %v, want a transient, ambiguous *pushapi.Error", err)
+			_, err := c.PushChunk(ctx, appKey, create(t, c), push.TargetDevice, []string{"a"})
+			e, ok := push.AsError(err)
+			if !ok || e.Class != push.ClassTransient || !e.Ambiguous {
+				t.Fatalf("error = %v, want a transient, ambiguous *push.Error", err)
 			}
 			if sim.Stats().Delivered("DEVICE", "a") != 1 {
 				t.Errorf("the simulator did not deliver before failing")
@@ -175,8 +175,8 @@ func TestClient_Errors(t *testing.T) {
 		addr := ln.Addr().String()
 		ln.Close()
 		c := newClient(t, "http://"+addr, "x")
-		_, err := c.PushChunk(ctx, appKey, "1", pushapi.TargetDevice, []string{"a"})
-		e := wantError(t, err, pushapi.ClassTransient, pushapi.CodeNetwork, 0)
+		_, err := c.PushChunk(ctx, appKey, "1", push.TargetDevice, []string{"a"})
+		e := wantError(t, err, push.ClassTransient, push.CodeNetwork, 0)
 		if e.Ambiguous {
 			t.Error("a refused connection is marked ambiguous; nothing was sent")
 		}
@@ -207,27 +207,27 @@ func TestNew_Config(t *testing.T) {
 // TestPushParams checks cpush's list of Push parameter names against the
 // SDK's PushRequest, so an SDK upgrade cannot silently drop one.
 func TestPushParams(t *testing.T) {
-	typ := reflect.TypeOf(push.PushRequest{})
+	typ := reflect.TypeOf(sdkpush.PushRequest{})
 	var sdk []string
 	for i := range typ.NumField() {
 		if name := typ.Field(i).Tag.Get("name"); name != "" {
 			sdk = append(sdk, name)
 		}
 	}
-	got := pushapi.PushParamNames()
+	got := push.PushParamNames()
 	sort.Strings(sdk)
 	sort.Strings(got)
 	if !reflect.DeepEqual(got, sdk) {
-		t.Errorf("pushapi's Push parameters differ from the SDK's:\n got %v\nwant %v", got, sdk)
+		t.Errorf("cpush's Push parameters differ from the SDK's:\n got %v\nwant %v", got, sdk)
 	}
 }
 
 func TestClient_MessageParams(t *testing.T) {
 	sim, c := setup(t, pushsim.Config{})
 	badge := 3
-	msg := pushapi.Message{Title: "t", Body: "b", PushType: "MESSAGE", DeviceType: "ANDROID",
-		IOS:     pushapi.IOSOptions{Badge: &badge},
-		Android: pushapi.AndroidOptions{OpenType: "URL", OpenURL: "https://example.com", ExtParameters: map[string]string{"k": "v"}},
+	msg := push.Message{Title: "t", Body: "b", PushType: "MESSAGE", DeviceType: "ANDROID",
+		IOS:     push.IOSOptions{Badge: &badge},
+		Android: push.AndroidOptions{OpenType: "URL", OpenURL: "https://example.com", ExtParameters: map[string]string{"k": "v"}},
 		Extra:   map[string]string{"AndroidNotificationBarPriority": "1"}}
 	res, err := c.CreateMessage(context.Background(), appKey, msg)
 	if err != nil {
