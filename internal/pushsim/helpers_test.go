@@ -64,7 +64,7 @@ func (e *env) pushRequest(appKey int64) *sdkpush.PushRequest {
 	r.Domain, r.Scheme = e.host, "http"
 	r.AppKey = requests.NewInteger64(appKey)
 	r.Target = push.TargetTBD
-	r.TargetValue = "ALL"
+	r.TargetValue = push.TargetTBD
 	r.PushType = "NOTICE"
 	r.DeviceType = "ALL"
 	r.Title = "Hello 你好"

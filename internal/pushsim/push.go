@@ -33,11 +33,16 @@ func (s *Server) push(p params) outcome {
 
 // parseContent checks Push's parameters other than AppKey.
 func parseContent(p params) (Content, outcome, bool) {
-	if o, ok := require(p, "Target", "PushType", "DeviceType", "Body"); !ok {
+	// Push reference (help.aliyun.com document 2249916): Target and
+	// TargetValue are both required; with Target=TBD the value is "TBD".
+	if o, ok := require(p, "Target", "TargetValue", "PushType", "DeviceType", "Body"); !ok {
 		return Content{}, o, false
 	}
 	if o, ok := checkPushTarget(p.get("Target")); !ok {
 		return Content{}, o, false
+	}
+	if v := p.get("TargetValue"); v != push.TargetTBD {
+		return Content{}, invalid("TargetValue %q: with Target=TBD the value is TBD.", v), false
 	}
 	c := Content{PushType: p.get("PushType"), DeviceType: p.get("DeviceType"), Title: p.get("Title"), Body: p.get("Body")}
 	if o, ok := checkContent(c); !ok {

@@ -41,7 +41,7 @@ func TestServer_Push(t *testing.T) {
 		if want := "Hello 你好"; m.Content.Title != want {
 			t.Errorf("got Title %q, want %q", m.Content.Title, want)
 		}
-		if got := m.Content.Params; got["Body"] != e.pushRequest(testAppKey).Body || got["TargetValue"] != "ALL" || got["Signature"] != "" {
+		if got := m.Content.Params; got["Body"] != e.pushRequest(testAppKey).Body || got["TargetValue"] != push.TargetTBD || got["Signature"] != "" {
 			t.Errorf("got Params %v, want the Push parameters without the common ones", got)
 		}
 		wantCalls(t, st, push.ActionPush, pushsim.StatOK, 1)
@@ -67,6 +67,8 @@ func TestServer_Push_refusals(t *testing.T) {
 		{"no Target", func(r *sdkpush.PushRequest) { r.Target = "" }, "MissingTarget"},
 		{"Target DEVICE", func(r *sdkpush.PushRequest) { r.Target = push.TargetDevice }, push.CodeInvalidParameter},
 		{"Target unknown", func(r *sdkpush.PushRequest) { r.Target = "NOPE" }, push.CodeInvalidParameter},
+		{"no TargetValue", func(r *sdkpush.PushRequest) { r.TargetValue = "" }, "MissingTargetValue"},
+		{"TargetValue not TBD", func(r *sdkpush.PushRequest) { r.TargetValue = "ALL" }, push.CodeInvalidParameter},
 		{"no PushType", func(r *sdkpush.PushRequest) { r.PushType = "" }, "MissingPushType"},
 		{"PushType unknown", func(r *sdkpush.PushRequest) { r.PushType = "SMS" }, push.CodeInvalidParameter},
 		{"no DeviceType", func(r *sdkpush.PushRequest) { r.DeviceType = "" }, "MissingDeviceType"},

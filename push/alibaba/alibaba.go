@@ -201,6 +201,7 @@ func (c *Client) CreateMessage(ctx context.Context, appKey int64, msg push.Messa
 	c.prepare(req.RpcRequest)
 	req.AppKey = requests.NewInteger64(appKey)
 	req.Target = push.TargetTBD
+	req.TargetValue = push.TargetTBD // required by Push; TBD with Target=TBD
 	for k, v := range msg.Params() {
 		req.QueryParams[k] = v
 	}

@@ -222,6 +222,19 @@ func TestPushParams(t *testing.T) {
 	}
 }
 
+// TestClient_CreateMessage_TargetValue: Push requires TargetValue, and with
+// Target=TBD its value is TBD (help.aliyun.com document 2249916). The
+// simulator refuses a Push without it, so CreateMessage fails if it is
+// not sent.
+func TestClient_CreateMessage_TargetValue(t *testing.T) {
+	sim, c := setup(t, pushsim.Config{})
+	mid := create(t, c)
+	got := sim.Stats().PerMessage[mid].Content.Params
+	if got["Target"] != push.TargetTBD || got["TargetValue"] != push.TargetTBD {
+		t.Errorf("Push sent Target=%q TargetValue=%q, want TBD and TBD", got["Target"], got["TargetValue"])
+	}
+}
+
 func TestClient_MessageParams(t *testing.T) {
 	sim, c := setup(t, pushsim.Config{})
 	badge := 3
