@@ -1,10 +1,12 @@
 package worker
 
 import (
+	"context"
 	"errors"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/cpush/cpush/push"
 )
@@ -89,4 +91,37 @@ func (m *metrics) observeCall(action string, start time.Time, err error) {
 	}
 	m.calls.WithLabelValues(action, code).Inc()
 	m.latency.WithLabelValues(action).Observe(time.Since(start).Seconds())
+}
+
+// MetricRedisRoundTrips counts the Redis round trips of a process: every
+// command or pipeline sent, asynq's own included.
+const MetricRedisRoundTrips = "cpush_redis_round_trips_total"
+
+// RoundTripHook returns a go-redis hook that counts round trips on reg
+// (MetricRedisRoundTrips). Add it to the process's client with AddHook.
+func RoundTripHook(reg prometheus.Registerer) (redis.Hook, error) {
+	c, err := register(reg, prometheus.NewCounter(prometheus.CounterOpts{Name: MetricRedisRoundTrips,
+		Help: "Redis round trips of this process: commands and pipelines sent, asynq's included."}))
+	if err != nil {
+		return nil, err
+	}
+	return roundTrips{c}, nil
+}
+
+type roundTrips struct{ c prometheus.Counter }
+
+func (roundTrips) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h roundTrips) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.c.Inc()
+		return next(ctx, cmd)
+	}
+}
+
+func (h roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.c.Inc()
+		return next(ctx, cmds)
+	}
 }

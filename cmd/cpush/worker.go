@@ -43,6 +43,11 @@ func runWorker(ctx context.Context, args []string, e env) error {
 // nothing is lost.
 func serveWorker(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient, apps worker.Apps, log *zap.Logger) error {
 	reg := newRegistry(rdb)
+	hook, err := worker.RoundTripHook(reg)
+	if err != nil {
+		return err
+	}
+	rdb.AddHook(hook)
 	opts := workerOptions(cfg, log)
 	opts.Metrics = reg
 	w, err := worker.New(rdb, apps, opts)

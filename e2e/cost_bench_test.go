@@ -1,0 +1,257 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/time/rate"
+
+	"github.com/cpush/cpush/internal/pushsim"
+	"github.com/cpush/cpush/internal/redistest"
+	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/push"
+	"github.com/cpush/cpush/push/alibaba"
+)
+
+// BenchmarkCost_PerMillionTargets measures what cpush costs beside a plain
+// loop of SDK calls making the same API calls (a Push per 10,000 targets,
+// ContinuouslyPush calls of 1,000, the completions) against the same
+// simulator process: CPU-seconds per million targets of the two worker
+// processes and of their own redis-server, the loop's CPU, and Redis round
+// trips and commands per chunk. It runs without a rate limit and held by a
+// shared rate of 200 calls/s (the plain loop paced alike).
+//
+//	go test -run x -bench Cost -benchtime 1x ./e2e/
+func BenchmarkCost_PerMillionTargets(b *testing.B) {
+	for _, r := range []int{0, 200} {
+		name := "rate=unlimited"
+		if r > 0 {
+			name = "rate=" + strconv.Itoa(r)
+		}
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				benchCost(b, r, 1_000_000)
+			}
+		})
+	}
+}
+
+func benchCost(b *testing.B, callRate, targets int) {
+	rdb, redisURL := ownRedis(b)
+	simAddr := freeAddr(b)
+	start(b, "sim", nil, "sim", "--addr", simAddr, "--qps-continuously-push", "0")
+	waitHTTP(b, "http://"+simAddr+"/sim/counts")
+	_, vals := writeTargets(b, "c", targets)
+	calls := targets / 1000
+
+	loopCPU := plainLoopCPU(b, "http://"+simAddr, vals, calls, callRate)
+
+	env := map[string]string{
+		"CPUSH_REDIS_URL": redisURL, "CPUSH_PUSH_ENDPOINT": "http://" + simAddr, "CPUSH_LOG_LEVEL": "warn",
+		"ALIBABA_CLOUD_ACCESS_KEY_ID": pushsim.TestAccessKeyID, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": pushsim.TestAccessKeySecret,
+		"CPUSH_CONCURRENCY": "32", "CPUSH_RATE_CONTINUOUSLY_PUSH": "100000",
+	}
+	if callRate > 0 {
+		env["CPUSH_RATE_CONTINUOUSLY_PUSH"] = strconv.Itoa(callRate)
+	}
+	var workers []*proc
+	var metricsURLs []string
+	for i := range 2 {
+		addr := freeAddr(b)
+		env["CPUSH_HTTP_ADDR"] = addr
+		workers = append(workers, start(b, fmt.Sprintf("worker%d", i+1), env, "worker"))
+		waitHTTP(b, "http://"+addr+"/readyz")
+		metricsURLs = append(metricsURLs, "http://"+addr+"/metrics")
+	}
+	// The job starts two seconds after it is staged: staging is the
+	// producer's work, outside the measured window.
+	client := jobs.NewClient(rdb, jobs.Options{})
+	defer client.Close()
+	plan, err := client.Enqueue(context.Background(), jobs.Job{ID: "cost", AppKey: 23267207, Target: push.TargetDevice,
+		Targets: vals, Message: &push.Message{Title: "t", Body: "b"}, StartAt: time.Now().Add(2 * time.Second)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cpu0, redis0 := procsCPU(b, workers), redisCounters(b, rdb)
+	trips0 := sumMetric(b, metricsURLs, "cpush_redis_round_trips_total")
+	st := waitStatus(b, client, plan.ID, 10*time.Minute)
+	if st.Pushed != targets {
+		b.Fatalf("pushed %d of %d (%s)", st.Pushed, targets, st.Status)
+	}
+	workerCPU, redis1 := procsCPU(b, workers)-cpu0, redisCounters(b, rdb)
+	trips := sumMetric(b, metricsURLs, "cpush_redis_round_trips_total") - trips0
+	perM := float64(targets) / 1e6
+	redisCPU := redis1.cpu - redis0.cpu
+	b.ReportMetric(loopCPU.Seconds()/perM, "loop_cpu_s/M")
+	b.ReportMetric(workerCPU.Seconds()/perM, "workers_cpu_s/M")
+	b.ReportMetric(redisCPU.Seconds()/perM, "redis_cpu_s/M")
+	b.ReportMetric((workerCPU+redisCPU).Seconds()/loopCPU.Seconds(), "ratio")
+	b.ReportMetric(trips/float64(calls), "round_trips/chunk")
+	b.ReportMetric(float64(redis1.commands-redis0.commands)/float64(calls), "commands/chunk")
+	for _, w := range workers {
+		w.stop(time.Minute)
+	}
+}
+
+// waitStatus polls job id every half second until it ends.
+func waitStatus(b *testing.B, c *jobs.Client, id string, timeout time.Duration) *jobs.Status {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		st, err := c.Status(context.Background(), id)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st.Final() {
+			return st
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	b.Fatalf("job %s did not end in %s", id, timeout)
+	return nil
+}
+
+// ownRedis starts a redis-server of the benchmark's own on a free port, so
+// that its CPU and command counters are the benchmark's alone.
+func ownRedis(b *testing.B) (redis.UniversalClient, string) {
+	path := redistest.NeedServer(b)
+	addr := freeAddr(b)
+	host, port, _ := strings.Cut(addr, ":")
+	cmd := exec.Command(path, "--bind", host, "--port", port, "--save", "", "--appendonly", "no",
+		"--dir", b.TempDir(), "--logfile", filepath.Join(b.TempDir(), "redis.log"))
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	b.Cleanup(func() { rdb.Close() })
+	for range 100 {
+		if rdb.Ping(context.Background()).Err() == nil {
+			return rdb, "redis://" + addr
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.Fatal("redis-server did not answer")
+	return nil, ""
+}
+
+// plainLoopCPU makes the job's API calls with a plain loop through the
+// adapter, 64 at a time (the workers' concurrency), paced at callRate calls/s
+// (0: unpaced), and returns this process's CPU time for it.
+func plainLoopCPU(b *testing.B, endpoint string, vals []string, calls, callRate int) time.Duration {
+	svc, err := alibaba.New(alibaba.Config{Region: "cn-hangzhou", Endpoint: endpoint,
+		AccessKeyID: pushsim.TestAccessKeyID, AccessKeySecret: pushsim.TestAccessKeySecret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	limiter := rate.NewLimiter(rate.Inf, 1)
+	if callRate > 0 {
+		limiter = rate.NewLimiter(rate.Limit(callRate), max(1, callRate/10))
+	}
+	ctx := context.Background()
+	cpu0 := selfCPU()
+	mids := make([]string, (calls+9)/10)
+	for i := range mids {
+		res, err := svc.CreateMessage(ctx, 23267207, push.Message{Title: "t", Body: "b"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		mids[i] = res.MessageID
+	}
+	next := make(chan int, calls)
+	for i := range calls {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range 64 {
+		wg.Go(func() {
+			for i := range next {
+				limiter.Wait(ctx)
+				if _, err := svc.PushChunk(ctx, 23267207, mids[i/10], push.TargetDevice, vals[i*1000:(i+1)*1000]); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, mid := range mids {
+		if _, err := svc.CompleteMessage(ctx, 23267207, mid); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return selfCPU() - cpu0
+}
+
+// selfCPU is this process's user and system CPU time so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func procsCPU(b *testing.B, ps []*proc) time.Duration {
+	var d time.Duration
+	for _, p := range ps {
+		d += cpuTime(b, p.cmd.Process.Pid)
+	}
+	return d
+}
+
+// redisStats are a redis-server's CPU time and commands processed.
+type redisStats struct {
+	cpu      time.Duration
+	commands int64
+}
+
+func redisCounters(b *testing.B, rdb redis.UniversalClient) redisStats {
+	info, err := rdb.Info(context.Background(), "cpu", "stats").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var s redisStats
+	for _, line := range strings.Split(info, "\r\n") {
+		k, v, _ := strings.Cut(line, ":")
+		switch k {
+		case "used_cpu_sys", "used_cpu_user":
+			f, _ := strconv.ParseFloat(v, 64)
+			s.cpu += time.Duration(f * float64(time.Second))
+		case "total_commands_processed":
+			s.commands, _ = strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return s
+}
+
+// sumMetric adds up a counter without labels across the workers' /metrics.
+func sumMetric(b *testing.B, urls []string, name string) float64 {
+	total := 0.0
+	for _, u := range urls {
+		resp, err := http.Get(u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+				f, _ := strconv.ParseFloat(v, 64)
+				total += f
+			}
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	return total
+}
