@@ -1,50 +1,53 @@
-package jobs
+package store
 
 import (
 	"fmt"
 	"strconv"
 )
 
-// Keys builds cpush's Redis keys under one prefix. Every key of a job has the
-// hash tag {j:<id>} and every key of a MessageId the tag {m:<appkey>:<mid>},
-// so each Lua script touches one Redis Cluster slot. The names are a wire
-// contract between producers and workers of different versions.
+// Keys builds cpush's Redis keys under one prefix (see the package doc).
 type Keys struct{ Prefix string }
 
 func (k Keys) job(id, name string) string { return k.Prefix + ":{j:" + id + "}:" + name }
 
-// Meta is the job's hash: spec, status, chunk count, timestamps.
+// Meta is the job's hash: spec, status, chunk count, flags, timestamps.
 func (k Keys) Meta(id string) string { return k.job(id, "meta") }
 
-// Chunks is the hash of packed target chunks: index -> values joined by "\n".
+// Chunks is the hash of packed target chunks: index -> PackChunk.
 func (k Keys) Chunks(id string) string { return k.job(id, "chunks") }
 
-// Done is the hash of finished chunks: index -> outcome.
+// Done is the hash of finished chunks: index -> Outcome.String.
 func (k Keys) Done(id string) string { return k.job(id, "done") }
 
 // Progress is the hash of the job's counters.
 func (k Keys) Progress(id string) string { return k.job(id, "progress") }
 
-// Slots is the hash of the job's current MessageId per slot (content mode).
-func (k Keys) Slots(id string) string { return k.job(id, "slots") }
+// Messages is the hash of the job's current MessageId per message number
+// (content mode): n -> "<mid>|<created ms>".
+func (k Keys) Messages(id string) string { return k.job(id, "slots") }
 
-// MessageIDs is the hash of every MessageId the job created: mid -> slot.
+// MessageIDs is the hash of every MessageId the job created: mid -> n.
 func (k Keys) MessageIDs(id string) string { return k.job(id, "mids") }
+
+// Closed is the hash of the job's MessageIds that finishing dealt with:
+// mid -> ClosedCompleted or ClosedGone.
+func (k Keys) Closed(id string) string { return k.job(id, "closed") }
 
 // Ambiguous is the hash of chunks whose push may have been delivered
 // although it failed: index -> number of such attempts.
 func (k Keys) Ambiguous(id string) string { return k.job(id, "amb") }
 
-// SlotLock is the lock held while a slot's MessageId is created.
-func (k Keys) SlotLock(id string, slot int) string { return k.job(id, "lock:"+strconv.Itoa(slot)) }
+// MessageLock is the lock held while message n's MessageId is created.
+func (k Keys) MessageLock(id string, n int) string { return k.job(id, "lock:"+strconv.Itoa(n)) }
 
-// JobKeys returns every key of a job, for expiry and clean-up.
+// JobKeys returns every key of a job but its locks, for expiry and clean-up.
 func (k Keys) JobKeys(id string) []string {
-	return []string{k.Meta(id), k.Chunks(id), k.Done(id), k.Progress(id), k.Slots(id), k.MessageIDs(id), k.Ambiguous(id)}
+	return []string{k.Meta(id), k.Chunks(id), k.Done(id), k.Progress(id), k.Messages(id),
+		k.MessageIDs(id), k.Closed(id), k.Ambiguous(id)}
 }
 
-// Quota is the hash that counts a MessageId's pushes: used, expires_at and
-// one reservation per chunk.
+// Quota is the hash that counts a MessageId's pushes: used, expires_ms and
+// one reservation per chunk attempt.
 func (k Keys) Quota(appKey int64, messageID string) string {
 	return fmt.Sprintf("%s:{m:%d:%s}", k.Prefix, appKey, messageID)
 }

@@ -1,0 +1,339 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/cpush/cpush/internal/redistest"
+	"github.com/cpush/cpush/internal/store"
+)
+
+var ctx = context.Background()
+
+func setup(t *testing.T) *store.Store {
+	t.Helper()
+	rdb, prefix := redistest.Namespace(t)
+	return store.New(rdb, prefix)
+}
+
+// staged stages and commits a job of n chunks of 2 values each.
+func staged(t *testing.T, s *store.Store, id string, chunks int, mid string) *store.Job {
+	t.Helper()
+	if ok, err := s.Claim(ctx, id, time.Now(), time.Hour); err != nil || !ok {
+		t.Fatalf("Claim = %v, %v", ok, err)
+	}
+	w := s.NewChunkWriter(id, time.Hour)
+	for i := range chunks {
+		if err := w.Add(ctx, []string{"a" + strconv.Itoa(i), "b" + strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	j := &store.Job{ID: id, AppKey: 7, TargetType: "DEVICE", Total: 2 * chunks, Unique: 2 * chunks, Chunks: chunks,
+		Queue: "q", CreatedAt: time.Now()}
+	if mid != "" {
+		j.MessageID, j.MessageCreatedAt = mid, time.Now()
+	} else {
+		j.Message = []byte(`{"body":"b"}`)
+	}
+	if err := s.Commit(ctx, j, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func TestStore_Claim(t *testing.T) {
+	s := setup(t)
+	ok, err := s.Claim(ctx, "j1", time.Now(), time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("first Claim = %v, %v; want true", ok, err)
+	}
+	if ok, _ := s.Claim(ctx, "j1", time.Now(), time.Minute); ok {
+		t.Error("second Claim of the same ID = true, want false")
+	}
+	j, err := s.ReadJob(ctx, "j1")
+	if err != nil || j.Status != store.StatusStaging {
+		t.Errorf("ReadJob = %+v, %v; want status staging", j, err)
+	}
+	if ttl := s.Redis().PTTL(ctx, s.Keys().Meta("j1")).Val(); ttl <= 0 || ttl > time.Minute {
+		t.Errorf("meta TTL = %s, want within the staging TTL", ttl)
+	}
+}
+
+func TestStore_Commit(t *testing.T) {
+	s := setup(t)
+	j := staged(t, s, "j1", 3, "")
+	st, err := s.ReadState(ctx, "j1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Job.Status != store.StatusQueued || st.Job.Chunks != 3 || string(st.Job.Message) != `{"body":"b"}` ||
+		st.Job.CreatedAt.UnixMilli() != j.CreatedAt.UnixMilli() {
+		t.Errorf("state = %+v, want the committed job, queued", st.Job)
+	}
+	got, err := s.Recent(ctx, "+inf", 0, 10)
+	if err != nil || len(got) != 1 || got[0].Member != "j1" {
+		t.Errorf("Recent = %v, %v; want only j1", got, err)
+	}
+	if _, err := s.ReadState(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ReadState(nope) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestStore_Cancel(t *testing.T) {
+	s := setup(t)
+	staged(t, s, "j1", 1, "")
+	status, err := s.Cancel(ctx, "j1")
+	if err != nil || status != store.StatusQueued {
+		t.Fatalf("Cancel = %q, %v", status, err)
+	}
+	if c, _ := s.Cancelled(ctx, "j1"); !c {
+		t.Error("cancel flag not set")
+	}
+	if _, err := s.Cancel(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Cancel(nope) = %v, want ErrNotFound", err)
+	}
+	staged(t, s, "j2", 1, "")
+	if _, err := s.Finalize(ctx, "j2", store.StatusCompleted, time.Now(), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := s.Cancel(ctx, "j2"); status != store.StatusCompleted {
+		t.Errorf("Cancel of a completed job = %q", status)
+	}
+	if c, _ := s.Cancelled(ctx, "j2"); c {
+		t.Error("a completed job got the cancel flag")
+	}
+}
+
+func TestStore_LoadRange(t *testing.T) {
+	s := setup(t)
+	staged(t, s, "j1", 4, "")
+	if _, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 1, Outcome: store.Outcome{Pushed: 2}}}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkAmbiguous(ctx, "j1", 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetMessage(ctx, "j1", 0, "500", time.UnixMilli(1000), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.LoadRange(ctx, "j1", 0, 3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Message != "500|1000" || r.Job.ID != "j1" {
+		t.Errorf("message = %q, job %+v", r.Message, r.Job)
+	}
+	want := []store.RangeChunk{{Index: 0, Values: []string{"a0", "b0"}}, {Index: 1, Done: true},
+		{Index: 2, Values: []string{"a2", "b2"}, Ambiguous: 1}}
+	for i, c := range r.Chunks {
+		w := want[i]
+		if c.Index != w.Index || c.Done != w.Done || c.Ambiguous != w.Ambiguous || len(c.Values) != len(w.Values) ||
+			(len(c.Values) > 0 && c.Values[0] != w.Values[0]) {
+			t.Errorf("chunk %d = %+v, want %+v", i, c, w)
+		}
+	}
+	if _, err := s.LoadRange(ctx, "nope", 0, 1, -1); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("LoadRange(nope) = %v, want ErrNotFound", err)
+	}
+}
+
+func TestStore_FinishChunks(t *testing.T) {
+	s := setup(t)
+	staged(t, s, "j1", 3, "")
+	if err := s.MarkAmbiguous(ctx, "j1", 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkAmbiguous(ctx, "j1", 0); err != nil { // two ambiguous attempts: still one duplicate per target
+		t.Fatal(err)
+	}
+	c, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{
+		{Index: 0, Outcome: store.Outcome{Pushed: 2}},
+		{Index: 1, Outcome: store.Outcome{Pushed: 1, Failed: 1, Code: "X"}},
+	}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Chunks != 2 || c.Pushed != 3 || c.Failed != 1 || c.PossibleDuplicates != 2 || c.Last || c.Cancel {
+		t.Errorf("counted %+v; want 2 chunks, 3 pushed, 1 failed, 2 duplicates, not last", c)
+	}
+	again, _ := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, time.Hour)
+	if again.Chunks != 0 || again.Pushed != 0 {
+		t.Errorf("a chunk recorded twice was counted again: %+v", again)
+	}
+	if _, err := s.Cancel(ctx, "j1"); err != nil {
+		t.Fatal(err)
+	}
+	last, _ := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 2, Outcome: store.Outcome{Cancelled: 2}}}, time.Hour)
+	if !last.Last || !last.Cancel {
+		t.Errorf("final chunk = %+v, want last and the cancel flag", last)
+	}
+	st, _ := s.ReadState(ctx, "j1")
+	p := st.Progress
+	if st.Job.Status != store.StatusFinishing || p.Pushed != 3 || p.Failed != 1 || p.FailedByCode["X"] != 1 ||
+		p.Cancelled != 2 || p.PossibleDuplicates != 2 || p.ChunksDone != 3 {
+		t.Errorf("state = %s %+v", st.Job.Status, p)
+	}
+	failed, err := s.FailedChunks(ctx, "j1")
+	if err != nil || len(failed) != 1 || failed[0] != (store.ChunkFailure{Index: 1, Pushed: 1, Code: "X"}) {
+		t.Errorf("FailedChunks = %+v, %v", failed, err)
+	}
+	vals, err := s.ChunkValues(ctx, "j1", []int{1})
+	if err != nil || len(vals[0]) != 2 || vals[0][1] != "b1" {
+		t.Errorf("ChunkValues = %v, %v", vals, err)
+	}
+}
+
+func TestStore_Reserve(t *testing.T) {
+	now := time.Now()
+	expires := now.Add(time.Hour)
+	targets := store.Limits{Limit: 10, Unit: store.UnitTargets}
+	att := func(refs ...string) []store.Attempt {
+		out := make([]store.Attempt, len(refs))
+		for i, r := range refs {
+			out[i] = store.Attempt{Ref: r, Values: 4}
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		limits  store.Limits
+		expires time.Time
+		partial bool
+		want    []int
+		reason  string
+	}{
+		{"all fit", store.Limits{Limit: 12, Unit: store.UnitTargets}, expires, false, []int{4, 4, 4}, ""},
+		{"over the limit", targets, expires, false, []int{4, 4, 0}, store.ReasonOverLimit},
+		{"partial grant", targets, expires, true, []int{4, 4, 2}, store.ReasonOverLimit},
+		{"calls unit", store.Limits{Limit: 2, Unit: store.UnitCalls}, expires, false, []int{4, 4, 0}, store.ReasonOverLimit},
+		{"within the margin of expiry", targets, now.Add(time.Minute), false, []int{0, 0, 0}, store.ReasonExpired},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := setup(t)
+			got, reason, err := s.Reserve(ctx, 7, "m1", tt.limits, tt.expires, now, 2*time.Minute, tt.partial, att("a", "b", "c"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reason != tt.reason || len(got) != 3 || got[0] != tt.want[0] || got[1] != tt.want[1] || got[2] != tt.want[2] {
+				t.Errorf("Reserve = %v %q, want %v %q", got, reason, tt.want, tt.reason)
+			}
+		})
+	}
+	t.Run("a held reservation is granted again, a new attempt reserves anew", func(t *testing.T) {
+		s := setup(t)
+		s.Reserve(ctx, 7, "m1", targets, expires, now, 0, false, att("a"))
+		got, _, _ := s.Reserve(ctx, 7, "m1", targets, expires, now, 0, false, att("a", store.ReservationRef("j", 0, 1)))
+		if got[0] != 4 || got[1] != 4 {
+			t.Errorf("grants %v, want [4 4]", got)
+		}
+		if used, _ := s.QuotaUsed(ctx, 7, "m1"); used != 8 {
+			t.Errorf("used %d, want 8: the held one counted once, the new attempt once", used)
+		}
+		n, err := s.Release(ctx, 7, "m1", store.UnitTargets, "a", "nope")
+		if err != nil || n != 4 {
+			t.Errorf("Release = %d, %v; want 4", n, err)
+		}
+		if used, _ := s.QuotaUsed(ctx, 7, "m1"); used != 4 {
+			t.Errorf("used %d after the release, want 4", used)
+		}
+	})
+}
+
+func TestStore_Messages(t *testing.T) {
+	s := setup(t)
+	staged(t, s, "j1", 1, "")
+	ok, err := s.LockMessage(ctx, "j1", 0, "t1", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("LockMessage = %v, %v", ok, err)
+	}
+	if ok, _ := s.LockMessage(ctx, "j1", 0, "t2", time.Minute); ok {
+		t.Error("a second holder took the lock")
+	}
+	s.UnlockMessage(ctx, "j1", 0, "t2") // not the holder: nothing
+	if ok, _ := s.LockMessage(ctx, "j1", 0, "t3", time.Minute); ok {
+		t.Error("an unlock by another token freed the lock")
+	}
+	if err := s.UnlockMessage(ctx, "j1", 0, "t1"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.LockMessage(ctx, "j1", 0, "t4", time.Minute); !ok {
+		t.Error("the holder's unlock did not free the lock")
+	}
+	v, err := s.SetMessage(ctx, "j1", 0, "500", time.UnixMilli(1000), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.ReadMessage(ctx, "j1", 0); got != v {
+		t.Errorf("ReadMessage = %q, want %q", got, v)
+	}
+	if dropped, _ := s.DropMessage(ctx, "j1", 0, "499|1000"); dropped {
+		t.Error("DropMessage dropped a value it was not given")
+	}
+	if dropped, _ := s.DropMessage(ctx, "j1", 0, v); !dropped {
+		t.Error("DropMessage kept the refused value")
+	}
+	s.SetMessage(ctx, "j1", 0, "501", time.UnixMilli(2000), time.Hour)
+	if err := s.CloseMessage(ctx, "j1", "500", store.ClosedCompleted, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	open, err := s.OpenMessageIDs(ctx, "j1")
+	if err != nil || len(open) != 1 || open[0] != "501" {
+		t.Errorf("OpenMessageIDs = %v, %v; want [501]", open, err)
+	}
+	st, _ := s.ReadState(ctx, "j1")
+	if len(st.MessageIDs) != 2 || st.Closed["500"] != store.ClosedCompleted {
+		t.Errorf("state MessageIds %v closed %v", st.MessageIDs, st.Closed)
+	}
+}
+
+func TestStore_Finalize(t *testing.T) {
+	s := setup(t)
+	staged(t, s, "j1", 1, "")
+	first, err := s.StartFinish(ctx, "j1", time.UnixMilli(5000))
+	if err != nil || first.UnixMilli() != 5000 {
+		t.Fatalf("StartFinish = %v, %v", first, err)
+	}
+	if again, _ := s.StartFinish(ctx, "j1", time.UnixMilli(9000)); again.UnixMilli() != 5000 {
+		t.Errorf("a second StartFinish moved the start to %v", again)
+	}
+	got, err := s.Finalize(ctx, "j1", store.StatusFailed, time.Now(), time.Minute)
+	if err != nil || got != store.StatusFailed {
+		t.Fatalf("Finalize = %q, %v", got, err)
+	}
+	if got, _ := s.Finalize(ctx, "j1", store.StatusCompleted, time.Now(), time.Minute); got != store.StatusFailed {
+		t.Errorf("a second Finalize changed the status to %q", got)
+	}
+	if ttl := s.Redis().PTTL(ctx, s.Keys().Chunks("j1")).Val(); ttl <= 0 || ttl > time.Minute {
+		t.Errorf("chunks TTL %s, want the final TTL", ttl)
+	}
+}
+
+func TestStore_Throttled(t *testing.T) {
+	s := setup(t)
+	b := store.Backoff{Step: 0.5, Min: 0.2, Cooldown: time.Second, Recovery: 10 * time.Second}
+	now := time.Now()
+	f, err := s.Throttled(ctx, "acct", "Push", now, b)
+	if err != nil || f != 0.5 {
+		t.Fatalf("first cut = %v, %v; want 0.5", f, err)
+	}
+	if f, _ := s.Throttled(ctx, "acct", "Push", now.Add(100*time.Millisecond), b); f < 0.5 || f > 0.51 {
+		t.Errorf("within the cooldown = %v, want the factor in force (about 0.5)", f)
+	}
+	if f, _ := s.Throttled(ctx, "acct", "Push", now.Add(2*time.Second), b); f < 0.2 || f > 0.3 {
+		t.Errorf("after the cooldown = %v, want about 0.6*0.5", f)
+	}
+	cut, at, err := s.BackoffCut(ctx, "acct", "Push")
+	if err != nil || cut < 0.2 || at.UnixMilli() != now.Add(2*time.Second).UnixMilli() {
+		t.Errorf("BackoffCut = %v at %v, %v", cut, at, err)
+	}
+	if cut, _, _ := s.BackoffCut(ctx, "acct", "Other"); cut != 1 {
+		t.Errorf("no cut: factor %v, want 1", cut)
+	}
+}
