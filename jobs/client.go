@@ -3,39 +3,44 @@ package jobs
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/cpush/cpush/internal/store"
 )
 
 // Options configure a Client. Zero fields take the defaults.
 type Options struct {
-	// Prefix names cpush's Redis keys and asynq queues ("cpush"). Producers
-	// and workers of one deployment must use the same prefix.
+	// Prefix names cpush's Redis keys and asynq queues (DefaultPrefix).
+	// Producers and workers of one deployment must use the same prefix.
 	Prefix string
-	// JobTTL is how long a job's keys live after its last change (7 days).
+	// JobTTL is how long a job's keys live after its last change
+	// (DefaultJobTTL).
 	JobTTL time.Duration
 	// Limits are used by Plan to count MessageIds (DefaultLimits).
 	Limits Limits
-	// Rate is the ContinuouslyPush calls per second, for Plan's estimate (500).
+	// Rate is the ContinuouslyPush calls per second, for Plan's estimate
+	// (DefaultRate).
 	Rate int
 }
 
-// DefaultPrefix is the default Options.Prefix.
-const DefaultPrefix = "cpush"
-
-// DefaultJobTTL is the default Options.JobTTL.
-const DefaultJobTTL = 7 * 24 * time.Hour
+// Defaults of Options.
+const (
+	// DefaultPrefix is the default Options.Prefix.
+	DefaultPrefix = "cpush"
+	// DefaultJobTTL is the default Options.JobTTL.
+	DefaultJobTTL = 7 * 24 * time.Hour
+	// DefaultRate is the default Options.Rate: the documented
+	// ContinuouslyPush quota, 500 calls per second.
+	DefaultRate = 500
+)
 
 // stagingTTL bounds the life of a job whose producer died while staging.
 const stagingTTL = time.Hour
-
-// stageBatch is the number of chunks written per round trip while staging.
-const stageBatch = 32
 
 func (o *Options) setDefaults() {
 	if o.Prefix == "" {
@@ -48,24 +53,33 @@ func (o *Options) setDefaults() {
 		o.Limits = DefaultLimits
 	}
 	if o.Rate <= 0 {
-		o.Rate = 500
+		o.Rate = DefaultRate
 	}
+}
+
+// validate names the first option that cannot be used.
+func (o *Options) validate() error {
+	if err := o.Limits.Validate(); err != nil {
+		return fmt.Errorf("jobs options: %w", err)
+	}
+	return nil
 }
 
 // Client enqueues push jobs, reports their progress and cancels them. It is
 // safe for concurrent use.
 type Client struct {
-	rdb  redis.UniversalClient
-	aq   *asynq.Client
-	keys Keys
-	opts Options
+	store *store.Store
+	aq    *asynq.Client
+	opts  Options
 }
 
 // NewClient returns a Client on rdb (a single Redis, Sentinel or Cluster
-// client). The caller keeps ownership of rdb.
+// client). The caller keeps ownership of rdb. Options that cannot be used
+// (a message limit below one chunk, say) make every Enqueue and Plan fail
+// with an error naming the option.
 func NewClient(rdb redis.UniversalClient, opts Options) *Client {
 	opts.setDefaults()
-	return &Client{rdb: rdb, aq: asynq.NewClientFromRedisClient(rdb), keys: Keys{Prefix: opts.Prefix}, opts: opts}
+	return &Client{store: store.New(rdb, opts.Prefix), aq: asynq.NewClientFromRedisClient(rdb), opts: opts}
 }
 
 // Close releases the Client's resources; rdb stays open.
@@ -76,15 +90,17 @@ func (c *Client) Close() error { return c.aq.Close() }
 // job is fully staged, and a failed Enqueue leaves nothing behind. A job
 // whose ID was used before fails with ErrDuplicateJob.
 func (c *Client) Enqueue(ctx context.Context, job Job) (Plan, error) {
-	plan, unique, err := planJob(job, c.opts)
+	job.normalize()
+	plan, unique, err := c.planJob(job)
 	if err != nil {
 		return plan, err
 	}
+	job.ID = plan.ID
 	if err := c.claim(ctx, plan.ID); err != nil {
 		return plan, err
 	}
 	if err := c.stage(ctx, &job, plan, unique); err != nil {
-		c.cleanup(ctx, plan.ID)
+		c.store.Delete(ctx, plan.ID)
 		return plan, fmt.Errorf("staging job %s: %w", plan.ID, err)
 	}
 	return plan, nil
@@ -92,7 +108,7 @@ func (c *Client) Enqueue(ctx context.Context, job Job) (Plan, error) {
 
 // Plan validates job and says what Enqueue would do, writing nothing.
 func (c *Client) Plan(job Job) (Plan, error) {
-	p, _, err := planJob(job, c.opts)
+	p, _, err := c.planJob(job)
 	return p, err
 }
 
@@ -100,12 +116,23 @@ func (c *Client) Plan(job Job) (Plan, error) {
 // without Redis.
 func PlanJob(job Job, opts Options) (Plan, error) {
 	opts.setDefaults()
+	if err := opts.validate(); err != nil {
+		return Plan{}, err
+	}
 	p, _, err := planJob(job, opts)
 	return p, err
 }
 
+func (c *Client) planJob(job Job) (Plan, []string, error) {
+	if err := c.opts.validate(); err != nil {
+		return Plan{}, nil, err
+	}
+	return planJob(job, c.opts)
+}
+
 // planJob validates job and works out its plan and unique targets.
 func planJob(job Job, opts Options) (Plan, []string, error) {
+	job.normalize()
 	if err := job.Validate(); err != nil {
 		return Plan{}, nil, err
 	}
@@ -117,19 +144,24 @@ func planJob(job Job, opts Options) (Plan, []string, error) {
 }
 
 func (c *Client) claim(ctx context.Context, id string) error {
-	ok, err := claimScript.Run(ctx, c.rdb, []string{c.keys.Meta(id)},
-		StatusStaging, time.Now().UnixMilli(), stagingTTL.Milliseconds()).Int()
+	ok, err := c.store.Claim(ctx, id, time.Now(), stagingTTL)
 	switch {
 	case err != nil:
-		return fmt.Errorf("claiming job id %s: %w", id, err)
-	case ok == 0:
+		return err
+	case !ok:
 		return fmt.Errorf("enqueuing job %s: %w", id, ErrDuplicateJob)
 	}
 	return nil
 }
 
 func (c *Client) stage(ctx context.Context, job *Job, plan Plan, unique []string) error {
-	if err := c.writeChunks(ctx, plan.ID, unique); err != nil {
+	w := c.store.NewChunkWriter(plan.ID, stagingTTL)
+	for i := 0; i*ChunkSize < len(unique); i++ {
+		if err := w.Add(ctx, unique[i*ChunkSize:min((i+1)*ChunkSize, len(unique))]); err != nil {
+			return err
+		}
+	}
+	if err := w.Flush(ctx); err != nil {
 		return err
 	}
 	return c.commit(ctx, job, plan)
@@ -142,104 +174,64 @@ func (c *Client) commit(ctx context.Context, job *Job, plan Plan) error {
 	if wait := time.Until(job.StartAt); !job.StartAt.IsZero() && wait > 0 {
 		ttl += wait
 	}
-	if err := c.writeMeta(ctx, job, plan, ttl); err != nil {
+	meta, err := c.meta(job, plan)
+	if err != nil {
+		return err
+	}
+	if err := c.store.Commit(ctx, meta, ttl); err != nil {
 		return err
 	}
 	return c.enqueuePlan(ctx, job, plan.ID)
 }
 
-func (c *Client) writeChunks(ctx context.Context, id string, unique []string) error {
-	w := c.newChunkWriter(id)
-	for i := 0; i*ChunkSize < len(unique); i++ {
-		if err := w.add(ctx, unique[i*ChunkSize:min((i+1)*ChunkSize, len(unique))]); err != nil {
-			return err
-		}
-	}
-	return w.flush(ctx)
-}
-
-func (c *Client) writeMeta(ctx context.Context, job *Job, plan Plan, ttl time.Duration) error {
-	fields, err := metaFields(job, plan)
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	fields = append(fields, FieldQueue, QueueOf(c.opts.Prefix, job.Priority), FieldCreatedAt, now.UnixMilli(), FieldStatus, StatusQueued)
-	_, err = c.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, c.keys.Meta(plan.ID), fields...)
-		p.PExpire(ctx, c.keys.Meta(plan.ID), ttl)
-		p.PExpire(ctx, c.keys.Chunks(plan.ID), ttl)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return c.rdb.ZAdd(ctx, c.keys.Recent(), redis.Z{Score: float64(now.UnixMilli()), Member: plan.ID}).Err()
-}
-
-func metaFields(job *Job, plan Plan) ([]any, error) {
-	f := []any{
-		FieldAppKey, job.AppKey, FieldTarget, job.Target,
-		FieldTotal, plan.Total, FieldUnique, plan.Unique, FieldDuplicates, plan.Duplicates,
-		FieldChunks, plan.Chunks, FieldPriority, job.Priority,
-	}
-	if !job.StartAt.IsZero() {
-		f = append(f, FieldStartAt, job.StartAt.UnixMilli())
-	}
-	if job.WebhookURL != "" {
-		f = append(f, FieldWebhookURL, job.WebhookURL)
+// meta is the job as the store keeps it.
+func (c *Client) meta(job *Job, plan Plan) (*store.Job, error) {
+	m := &store.Job{
+		ID: plan.ID, AppKey: job.AppKey, TargetType: job.TargetType,
+		Total: plan.Total, Unique: plan.Unique, Duplicates: plan.Duplicates, Chunks: plan.Chunks,
+		Priority: job.Priority, Queue: store.QueueOf(c.opts.Prefix, job.Priority), CreatedAt: time.Now(),
+		StartAt: job.StartAt, WebhookURL: job.WebhookURL,
 	}
 	if job.MessageID != "" {
-		created := job.MessageCreatedAt
-		if created.IsZero() {
-			created = time.Now()
+		m.MessageID, m.MessageCreatedAt = job.MessageID, job.MessageCreatedAt
+		if m.MessageCreatedAt.IsZero() {
+			m.MessageCreatedAt = m.CreatedAt
 		}
-		return append(f, FieldMessageID, job.MessageID, FieldMessageCreatedAt, created.UnixMilli()), nil
+		return m, nil
 	}
 	msg, err := json.Marshal(job.Message)
 	if err != nil {
 		return nil, fmt.Errorf("encoding message: %w", err)
 	}
-	return append(f, FieldMessage, msg), nil
+	m.Message = msg
+	return m, nil
 }
 
 func (c *Client) enqueuePlan(ctx context.Context, job *Job, id string) error {
-	payload, err := json.Marshal(PlanPayload{JobID: id})
+	payload, err := json.Marshal(store.PlanPayload{JobID: id})
 	if err != nil {
 		return err
 	}
 	opts := []asynq.Option{
-		asynq.Queue(QueueOf(c.opts.Prefix, job.Priority)),
-		asynq.TaskID(PlanTaskID(id)),
+		asynq.Queue(store.QueueOf(c.opts.Prefix, job.Priority)),
+		asynq.TaskID(store.PlanTaskID(id)),
 		asynq.MaxRetry(25),
 	}
 	if !job.StartAt.IsZero() {
 		opts = append(opts, asynq.ProcessAt(notBefore(job.StartAt)))
 	}
-	_, err = c.aq.EnqueueContext(ctx, asynq.NewTask(TypePlan, payload), opts...)
+	_, err = c.aq.EnqueueContext(ctx, asynq.NewTask(store.TypePlan, payload), opts...)
 	return err
-}
-
-// cleanup removes what a failed Enqueue wrote, even if ctx is done.
-func (c *Client) cleanup(ctx context.Context, id string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	for _, k := range c.keys.JobKeys(id) {
-		c.rdb.Del(ctx, k) // one key per command: the keys share a slot, but Del of many keys is refused by some proxies
-	}
-	c.rdb.ZRem(ctx, c.keys.Recent(), id)
 }
 
 // Cancel asks the workers to stop pushing job id: chunks not yet pushed are
 // counted cancelled and the job ends cancelled. A job already ended returns
 // ErrJobFinished; an unknown one ErrJobNotFound.
 func (c *Client) Cancel(ctx context.Context, id string) error {
-	status, err := cancelScript.Run(ctx, c.rdb, []string{c.keys.Meta(id)}).Text()
+	status, err := c.store.Cancel(ctx, id)
 	switch {
-	case errors.Is(err, redis.Nil):
-		return fmt.Errorf("cancelling job %s: %w", id, ErrJobNotFound)
 	case err != nil:
-		return fmt.Errorf("cancelling job %s: %w", id, err)
+		return err
 	case Final(status):
 		return fmt.Errorf("cancelling job %s (%s): %w", id, status, ErrJobFinished)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cpush/cpush/internal/store"
 	"github.com/cpush/cpush/push"
 )
 
@@ -19,9 +20,13 @@ type Job struct {
 	// refused with ErrDuplicateJob. Empty: cpush makes one.
 	ID     string `json:"id,omitempty"`
 	AppKey int64  `json:"app_key"`
-	// Target is DEVICE, ACCOUNT or ALIAS.
-	Target  string   `json:"target"`
-	Targets []string `json:"targets"`
+	// TargetType is DEVICE, ACCOUNT or ALIAS: what the Targets are.
+	TargetType string   `json:"target"`
+	Targets    []string `json:"targets"`
+	// Target is the old name of TargetType, read when TargetType is empty.
+	//
+	// Deprecated: use TargetType.
+	Target string `json:"-"`
 
 	Message *push.Message `json:"message,omitempty"`
 
@@ -44,10 +49,17 @@ type Job struct {
 
 // Priorities a job may have.
 const (
-	PriorityHigh    = "high"
-	PriorityDefault = "default"
-	PriorityLow     = "low"
+	PriorityHigh    = store.PriorityHigh
+	PriorityDefault = store.PriorityDefault
+	PriorityLow     = store.PriorityLow
 )
+
+// normalize fills TargetType from the deprecated Target.
+func (j *Job) normalize() {
+	if j.TargetType == "" {
+		j.TargetType = j.Target
+	}
+}
 
 // Longest target value cpush accepts per target type, in bytes. A device ID
 // is 32 characters; the service allows accounts of up to 64 bytes and
@@ -81,8 +93,8 @@ func (j *Job) validateHeader() error {
 		return fieldErr("id", "must be 1 to %d characters of A-Z, a-z, 0-9, '.', '_' and '-'", MaxIDBytes)
 	case j.AppKey <= 0:
 		return fieldErr("app_key", "must be a positive integer, not %d", j.AppKey)
-	case MaxValueBytes[j.Target] == 0:
-		return fieldErr("target", "ContinuouslyPush takes only DEVICE, ACCOUNT and ALIAS, not %q", j.Target)
+	case MaxValueBytes[j.TargetType] == 0:
+		return fieldErr("target", "ContinuouslyPush takes only DEVICE, ACCOUNT and ALIAS, not %q", j.TargetType)
 	case j.Message != nil && j.MessageID != "":
 		return fieldErr("message_id", "cannot be given with message: give the content (cpush creates MessageIds) or an existing MessageId, not both")
 	case j.Message == nil && j.MessageID == "":
@@ -133,6 +145,7 @@ func isSpace(r rune) bool {
 // Validate checks j and all its targets, naming the first field that breaks
 // a rule.
 func (j *Job) Validate() error {
+	j.normalize()
 	if err := j.validateHeader(); err != nil {
 		return err
 	}
@@ -140,7 +153,7 @@ func (j *Job) Validate() error {
 		return errNoTargets
 	}
 	for i, v := range j.Targets {
-		if err := ValidateValue(j.Target, v, i); err != nil {
+		if err := ValidateValue(j.TargetType, v, i); err != nil {
 			return err
 		}
 	}
@@ -160,18 +173,4 @@ func (j *Job) Dedupe() (unique []string, removed int) {
 		unique = append(unique, v)
 	}
 	return unique, len(j.Targets) - len(unique)
-}
-
-// QueueOf returns the asynq queue of a priority under namespace ns.
-func QueueOf(ns, priority string) string {
-	if priority == "" {
-		priority = PriorityDefault
-	}
-	return ns + ":" + priority
-}
-
-// Queues returns the asynq queues of namespace ns with their weights, for a
-// worker's configuration.
-func Queues(ns string) map[string]int {
-	return map[string]int{QueueOf(ns, PriorityHigh): 6, QueueOf(ns, PriorityDefault): 3, QueueOf(ns, PriorityLow): 1}
 }

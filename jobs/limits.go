@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cpush/cpush/internal/store"
 	"github.com/cpush/cpush/push"
 )
 
@@ -36,8 +37,13 @@ func (l Limits) Validate() error {
 	return nil
 }
 
-// ChunksPerSlot is how many full chunks one MessageId takes.
-func (l Limits) ChunksPerSlot() int {
+// ChunksPerSlot is ChunksPerMessage.
+//
+// Deprecated: use ChunksPerMessage.
+func (l Limits) ChunksPerSlot() int { return l.ChunksPerMessage() }
+
+// ChunksPerMessage is how many full chunks one MessageId takes.
+func (l Limits) ChunksPerMessage() int {
 	if l.Unit == push.UnitCalls {
 		return l.Limit
 	}
@@ -51,6 +57,10 @@ func (l Limits) Cost(n int) int {
 	}
 	return n
 }
+
+// ChunkSize is the number of targets in a full chunk: the most one
+// ContinuouslyPush call takes.
+const ChunkSize = store.ChunkSize
 
 // ChunkCount is the number of chunks for n unique targets.
 func ChunkCount(n int) int { return (n + ChunkSize - 1) / ChunkSize }

@@ -85,8 +85,7 @@ func (c *Client) recent(ctx context.Context, from *position, limit int) ([]strin
 	}
 	var got []redis.Z
 	for offset := int64(0); len(got) <= limit; {
-		batch, err := c.rdb.ZRevRangeByScoreWithScores(ctx, c.keys.Recent(), &redis.ZRangeBy{
-			Max: max, Min: "-inf", Offset: offset, Count: int64(limit + 1)}).Result()
+		batch, err := c.store.Recent(ctx, max, offset, int64(limit+1))
 		if err != nil {
 			return nil, "", err
 		}
@@ -128,4 +127,24 @@ func page(got []redis.Z, limit int) ([]string, string, error) {
 		ids[i] = z.Member.(string)
 	}
 	return ids, next, nil
+}
+
+// statuses reads the status of each job of ids in one round trip, in
+// order. Jobs that no longer exist are left out and forgotten.
+func (c *Client) statuses(ctx context.Context, ids []string) ([]*Status, error) {
+	states, err := c.store.ReadStates(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Status, 0, len(ids))
+	var gone []string
+	for i, st := range states {
+		if st == nil {
+			gone = append(gone, ids[i])
+			continue
+		}
+		out = append(out, newStatus(st))
+	}
+	c.store.Forget(ctx, gone...)
+	return out, nil
 }

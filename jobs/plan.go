@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"time"
+
+	"github.com/cpush/cpush/push"
 )
 
 // Plan is what a job will do: its targets, calls and MessageIds.
@@ -30,13 +32,13 @@ func newPlan(job *Job, unique, removed int, opts Options) Plan {
 		Chunks:     ChunkCount(unique),
 	}
 	p.Estimated = time.Duration(p.Chunks) * time.Second / time.Duration(opts.Rate)
-	per := opts.Limits.ChunksPerSlot()
+	per := opts.Limits.ChunksPerMessage()
 	if job.MessageID == "" {
 		p.MessageIDs = (p.Chunks + per - 1) / per
 		return p
 	}
 	p.MessageIDs = 1
-	if opts.Limits.Unit == "calls" {
+	if opts.Limits.Unit == push.UnitCalls {
 		p.OverLimit = max(0, unique-opts.Limits.Limit*ChunkSize)
 	} else {
 		p.OverLimit = max(0, unique-opts.Limits.Limit)

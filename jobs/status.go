@@ -2,14 +2,24 @@ package jobs
 
 import (
 	"context"
-	"fmt"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/cpush/cpush/internal/store"
 )
+
+// Job statuses.
+const (
+	StatusStaging   = store.StatusStaging   // the producer is writing the targets
+	StatusQueued    = store.StatusQueued    // staged; the plan task waits
+	StatusRunning   = store.StatusRunning   // chunk tasks are enqueued
+	StatusFinishing = store.StatusFinishing // every chunk is done; MessageIds are being completed
+	StatusCompleted = store.StatusCompleted // every target was pushed
+	StatusFailed    = store.StatusFailed    // some targets failed (see the failure codes)
+	StatusCancelled = store.StatusCancelled // cancelled; some targets were not pushed
+)
+
+// Final reports whether status is one a job ends in.
+func Final(status string) bool { return store.Final(status) }
 
 // Status is a job's progress: the summary that `cpush status --json` and
 // the HTTP API print.
@@ -61,83 +71,25 @@ func (s *Status) Summary() Summary {
 
 // Status reads job id's progress. An unknown job returns ErrJobNotFound.
 func (c *Client) Status(ctx context.Context, id string) (*Status, error) {
-	return ReadStatus(ctx, c.rdb, c.keys, id)
+	return statusOf(ctx, c.store, id)
 }
 
-// ReadStatus reads job id's progress from rdb.
-func ReadStatus(ctx context.Context, rdb redis.UniversalClient, keys Keys, id string) (*Status, error) {
-	var meta, progress, mids *redis.MapStringStringCmd
-	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		meta = p.HGetAll(ctx, keys.Meta(id))
-		progress = p.HGetAll(ctx, keys.Progress(id))
-		mids = p.HGetAll(ctx, keys.MessageIDs(id))
-		return nil
-	})
+func statusOf(ctx context.Context, s *store.Store, id string) (*Status, error) {
+	st, err := s.ReadState(ctx, id)
 	if err != nil {
-		return nil, fmt.Errorf("reading job %s: %w", id, err)
+		return nil, err
 	}
-	if len(meta.Val()) == 0 {
-		return nil, fmt.Errorf("reading job %s: %w", id, ErrJobNotFound)
-	}
-	s := &Status{ID: id, Failed: map[string]int{}}
-	s.fromMeta(meta.Val())
-	s.fromProgress(progress.Val())
-	s.MessageIDs = messageIDs(meta.Val(), mids.Val())
-	return s, nil
+	return newStatus(st), nil
 }
 
-func (s *Status) fromMeta(m map[string]string) {
-	s.Status = m[FieldStatus]
-	s.AppKey, _ = strconv.ParseInt(m[FieldAppKey], 10, 64)
-	s.Target = m[FieldTarget]
-	s.Total = atoi(m[FieldTotal])
-	s.Unique = atoi(m[FieldUnique])
-	s.Duplicates = atoi(m[FieldDuplicates])
-	s.Chunks = atoi(m[FieldChunks])
-	s.CancelRequested = m[FieldCancel] == "1"
-	s.CreatedAt = msTime(m[FieldCreatedAt])
-	s.FinishedAt = msTime(m[FieldFinishedAt])
-}
-
-func (s *Status) fromProgress(m map[string]string) {
-	s.Pushed = atoi(m[ProgressPushed])
-	s.FailedTotal = atoi(m[ProgressFailed])
-	s.Cancelled = atoi(m[ProgressCancelled])
-	s.PossibleDuplicates = atoi(m[ProgressPossibleDuplicates])
-	s.ChunksDone = atoi(m[ProgressChunksDone])
-	for k, v := range m {
-		if code, ok := strings.CutPrefix(k, FailedPrefix); ok {
-			s.Failed[code] = atoi(v)
-		}
+// newStatus is the Status of a job's state.
+func newStatus(st *store.State) *Status {
+	j, p := st.Job, st.Progress
+	return &Status{
+		ID: j.ID, Status: j.Status, AppKey: j.AppKey, Target: j.TargetType,
+		Total: j.Total, Unique: j.Unique, Duplicates: j.Duplicates,
+		Pushed: p.Pushed, Failed: p.FailedByCode, FailedTotal: p.Failed, Cancelled: p.Cancelled,
+		PossibleDuplicates: p.PossibleDuplicates, Chunks: j.Chunks, ChunksDone: p.ChunksDone,
+		MessageIDs: st.MessageIDs, CancelRequested: j.Cancel, CreatedAt: j.CreatedAt, FinishedAt: j.FinishedAt,
 	}
-}
-
-// messageIDs lists the given MessageId (message-id mode) or the created
-// ones in slot order (content mode).
-func messageIDs(meta, mids map[string]string) []string {
-	if mid := meta[FieldMessageID]; mid != "" {
-		return []string{mid}
-	}
-	out := make([]string, 0, len(mids))
-	for mid := range mids {
-		out = append(out, mid)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := atoi(mids[out[i]]), atoi(mids[out[j]])
-		return a < b || (a == b && out[i] < out[j])
-	})
-	return out
-}
-
-func atoi(s string) int {
-	n, _ := strconv.Atoi(s)
-	return n
-}
-
-func msTime(s string) time.Time {
-	ms, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || ms == 0 {
-		return time.Time{}
-	}
-	return time.UnixMilli(ms)
 }

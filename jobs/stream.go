@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"strconv"
-	"strings"
 
 	"github.com/google/uuid"
-	"github.com/redis/go-redis/v9"
+
+	"github.com/cpush/cpush/internal/store"
 )
 
 // EnqueueSeq is Enqueue for a target set read as it comes (an upload, a
@@ -25,6 +24,10 @@ func (c *Client) EnqueueSeq(ctx context.Context, job Job, targets iter.Seq2[stri
 	if len(job.Targets) > 0 {
 		return Plan{}, fieldErr("targets", "must be empty: EnqueueSeq reads the targets from its sequence")
 	}
+	if err := c.opts.validate(); err != nil {
+		return Plan{}, err
+	}
+	job.normalize()
 	if err := job.validateHeader(); err != nil {
 		return Plan{}, err
 	}
@@ -36,14 +39,14 @@ func (c *Client) EnqueueSeq(ctx context.Context, job Job, targets iter.Seq2[stri
 	}
 	plan, err := c.stageSeq(ctx, &job, targets)
 	if err != nil {
-		c.cleanup(ctx, job.ID)
+		c.store.Delete(ctx, job.ID)
 		return Plan{ID: job.ID}, err
 	}
 	return plan, nil
 }
 
 func (c *Client) stageSeq(ctx context.Context, job *Job, targets iter.Seq2[string, error]) (Plan, error) {
-	s := seqStager{w: c.newChunkWriter(job.ID), target: job.Target, seen: newTargetSet()}
+	s := seqStager{w: c.store.NewChunkWriter(job.ID, stagingTTL), target: job.TargetType, seen: newTargetSet()}
 	for v, err := range targets {
 		if err != nil {
 			return Plan{}, fmt.Errorf("reading the targets of job %s: %w", job.ID, err)
@@ -68,7 +71,7 @@ func (c *Client) stageSeq(ctx context.Context, job *Job, targets iter.Seq2[strin
 
 // seqStager validates, dedupes and chunks targets one at a time.
 type seqStager struct {
-	w      *chunkWriter
+	w      *store.ChunkWriter
 	target string
 	seen   *targetSet
 	chunk  []string
@@ -87,57 +90,16 @@ func (s *seqStager) add(ctx context.Context, v string) error {
 	if len(s.chunk) < ChunkSize {
 		return nil
 	}
-	err := s.w.add(ctx, s.chunk)
+	err := s.w.Add(ctx, s.chunk)
 	s.chunk = s.chunk[:0]
 	return err
 }
 
 func (s *seqStager) close(ctx context.Context) error {
 	if len(s.chunk) > 0 {
-		if err := s.w.add(ctx, s.chunk); err != nil {
+		if err := s.w.Add(ctx, s.chunk); err != nil {
 			return err
 		}
 	}
-	return s.w.flush(ctx)
-}
-
-// chunkWriter stages a job's chunks, stageBatch of them per round trip,
-// each expiring after the staging TTL until the job is committed.
-type chunkWriter struct {
-	c    *Client
-	key  string
-	args []any
-	n    int // chunks added so far: the next chunk's index
-}
-
-func (c *Client) newChunkWriter(id string) *chunkWriter {
-	return &chunkWriter{c: c, key: c.keys.Chunks(id), args: make([]any, 0, 2*stageBatch)}
-}
-
-// add stages the next chunk; values may be reused once add returns.
-func (w *chunkWriter) add(ctx context.Context, values []string) error {
-	w.args = append(w.args, strconv.Itoa(w.n), strings.Join(values, "\n"))
-	w.n++
-	if len(w.args) < 2*stageBatch {
-		return nil
-	}
-	return w.flush(ctx)
-}
-
-// flush writes the chunks added since the last flush.
-func (w *chunkWriter) flush(ctx context.Context) error {
-	if len(w.args) == 0 {
-		return nil
-	}
-	_, err := w.c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, w.key, w.args...)
-		p.PExpire(ctx, w.key, stagingTTL)
-		return nil
-	})
-	clear(w.args)
-	w.args = w.args[:0]
-	if err != nil {
-		return fmt.Errorf("writing chunks to %s: %w", w.key, err)
-	}
-	return nil
+	return s.w.Flush(ctx)
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/cpush/cpush/internal/redistest"
-	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/internal/store"
 	"github.com/cpush/cpush/push"
 )
 
@@ -21,9 +21,9 @@ func TestEffectiveFactor(t *testing.T) {
 	}{
 		{"no backoff", 1, 0, 1},
 		{"just cut", 0.5, 0, 0.5},
-		{"half recovered", 0.5, backoffRecovery / 2, 0.75},
-		{"recovered", 0.5, backoffRecovery, 1},
-		{"long after", 0.2, 10 * backoffRecovery, 1},
+		{"half recovered", 0.5, backoffRule.Recovery / 2, 0.75},
+		{"recovered", 0.5, backoffRule.Recovery, 1},
+		{"long after", 0.2, 10 * backoffRule.Recovery, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,7 +36,7 @@ func TestEffectiveFactor(t *testing.T) {
 
 func TestLimiter_Throttled(t *testing.T) {
 	rdb, prefix := redistest.Namespace(t)
-	l := newLimiter(rdb, jobs.Keys{Prefix: prefix}, time.Second, mustMetrics(t))
+	l := newLimiter(rdb, store.New(rdb, prefix), time.Second, mustMetrics(t))
 	app := App{Account: "acct@cn-hangzhou", Rates: Rates{ContinuouslyPush: 100}}
 	ctx := context.Background()
 	const action = push.ActionContinuouslyPush
@@ -46,8 +46,8 @@ func TestLimiter_Throttled(t *testing.T) {
 		t.Fatal(err)
 	}
 	f2, _ := l.Throttled(ctx, app, action) // within the cooldown: no second cut
-	if math.Abs(f1-backoffStep) > 1e-6 || math.Abs(f2-f1) > 0.01 {
-		t.Errorf("factors after two reports in one cooldown = %v, %v; want %v both", f1, f2, backoffStep)
+	if math.Abs(f1-backoffRule.Step) > 1e-6 || math.Abs(f2-f1) > 0.01 {
+		t.Errorf("factors after two reports in one cooldown = %v, %v; want %v both", f1, f2, backoffRule.Step)
 	}
 	limit, err := l.limit(ctx, app, action)
 	if err != nil {
@@ -60,14 +60,12 @@ func TestLimiter_Throttled(t *testing.T) {
 	if other.Rate != 100 {
 		t.Errorf("another account's limit = %d/s, want 100: backoff is per account", other.Rate)
 	}
-	// Many cuts never go below the floor.
-	key := l.keys.RateBackoff(app.Account, action)
-	for range 20 {
-		rdb.HSet(ctx, key, "cut_ms", time.Now().Add(-2*backoffCooldown).UnixMilli())
-		f1, _ = l.Throttled(ctx, app, action)
+	// Many cuts, each past the cooldown, never go below the floor.
+	for k := range 20 {
+		f1, _ = l.store.Throttled(ctx, app.Account, action, time.Now().Add(time.Duration(k+1)*2*backoffRule.Cooldown), backoffRule)
 	}
-	if f1 < backoffMin || f1 > backoffMin+0.05 { // each cut is 2s into recovery
-		t.Errorf("factor after many cuts = %v, want the floor %v", f1, backoffMin)
+	if f1 < backoffRule.Min || f1 > backoffRule.Min+0.05 { // each cut is 2s into recovery
+		t.Errorf("factor after many cuts = %v, want the floor %v", f1, backoffRule.Min)
 	}
 }
 

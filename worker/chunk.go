@@ -4,231 +4,317 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
 
-	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/internal/store"
 	"github.com/cpush/cpush/push"
 )
 
-// chunkRun is one run of a chunk task.
-type chunkRun struct {
+// handleChunks pushes a range of chunks (see rangeRun).
+func (w *Worker) handleChunks(ctx context.Context, t *asynq.Task) error {
+	var p store.ChunksPayload
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	return w.pushRange(ctx, p.JobID, p.First, p.Count)
+}
+
+// handleChunk pushes one chunk: the task of workers before ranges.
+func (w *Worker) handleChunk(ctx context.Context, t *asynq.Task) error {
+	var p store.ChunkPayload
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	return w.pushRange(ctx, p.JobID, p.Index, 1)
+}
+
+// rangeRun is one run of a range task: the chunks of the range not yet
+// done, pushed one after another with one MessageId.
+type rangeRun struct {
 	w      *Worker
 	job    *job
-	index  int
-	values []string
-	msg    slotMessage
+	chunks []store.RangeChunk // not done
+	msg    current
 	log    *zap.Logger
-	// slots are the chunk's slot and the lookahead slots as loaded.
-	slots []string
+	// flagRead is when the job's cancel flag was last read.
+	flagRead time.Time
+	// last is true on the task's last allowed attempt.
+	last bool
 }
 
-// handleChunk pushes one chunk: skip it if done or cancelled, take its
-// MessageId, reserve its pushes, wait for the shared limiter, push, and
-// count the outcome. The run that finishes the job's last chunk enqueues
-// the finish task.
-func (w *Worker) handleChunk(ctx context.Context, t *asynq.Task) error {
-	var p jobs.ChunkPayload
-	if err := jobs.DecodePayload(t.Payload(), &p); err != nil {
-		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
-	}
-	st, err := w.loadChunk(ctx, p.JobID, p.Index)
-	if errors.Is(err, errJobGone) {
-		w.opts.Logger.Warn("chunk of a job that no longer exists", zap.String("job_id", p.JobID), zap.Int("chunk", p.Index))
-		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+// pushRange runs the steps of a range, in order: load what is not done;
+// stop there if the job was cancelled or its message refused; take the
+// MessageId; reserve the pushes; then per chunk wait for the shared
+// limiter, push, and record the outcome. The run that records the job's
+// last chunk enqueues the job's finish task.
+func (w *Worker) pushRange(ctx context.Context, id string, first, count int) error {
+	loaded, err := w.store.LoadRange(ctx, id, first, count, w.messageOf(first))
+	if errors.Is(err, store.ErrNotFound) {
+		return w.gone(err, "chunks", id)
 	}
 	if err != nil {
 		return err
 	}
-	if st.done {
-		if st.job.status == jobs.StatusFinishing {
-			return w.enqueueFinish(ctx, st.job) // in case the run that finished it could not
+	j, err := w.newJob(loaded.Job)
+	if err != nil {
+		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	}
+	r := &rangeRun{w: w, job: j, flagRead: time.Now(),
+		log: w.opts.Logger.With(logJob(id), zap.Int("first_chunk", first))}
+	for _, c := range loaded.Chunks {
+		if !c.Done {
+			r.chunks = append(r.chunks, c)
+		}
+	}
+	retried, _ := asynq.GetRetryCount(ctx)
+	r.last = retried >= w.opts.MaxRetry
+	switch {
+	case len(r.chunks) == 0:
+		if j.Status == store.StatusFinishing {
+			return w.enqueueFinish(ctx, j.Job) // in case the run that finished it could not
 		}
 		return nil
+	case j.Cancel:
+		return r.cancelRest(ctx, 0)
+	case j.CreateFailed != "":
+		return r.failRest(ctx, 0, j.CreateFailed)
 	}
-	r := &chunkRun{w: w, job: st.job, index: p.Index, values: st.values, slots: st.slots,
-		log: w.opts.Logger.With(zap.String("job_id", p.JobID), zap.Int("chunk", p.Index))}
-	if st.job.cancel {
-		if st.job.message == nil {
-			// A run that waited for the limiter may hold a reservation on
-			// the producer's MessageId, which other jobs share: give it back.
-			r.msg = slotMessage{id: st.job.messageID}
-			r.release(ctx)
+	if r.msg, err = w.messages.of(ctx, j, w.messageOf(first), loaded.Message); err != nil {
+		return r.createFailed(ctx, err)
+	}
+	if j.contentMode() && loaded.Message == "" {
+		r.flagRead = time.Time{} // creating the MessageId took a call: read the flag again before pushing
+	}
+	grants, reason, err := r.reserve(ctx)
+	if err != nil {
+		return err
+	}
+	for i, c := range r.chunks {
+		if grants[i] == 0 {
+			return r.refused(ctx, i, reason)
 		}
-		return r.finish(ctx, outcome{cancelled: len(r.values)})
+		if err := r.pushChunk(ctx, i, c, grants[i]); err != nil || r.chunks == nil {
+			return err
+		}
 	}
-	if code := st.job.createFailed; code != "" {
-		return r.finish(ctx, outcome{failed: len(r.values), code: code})
-	}
-	return r.run(ctx)
+	return nil
 }
 
-func (r *chunkRun) ref() string { return jobs.ChunkTaskID(r.job.id, r.index) }
-
-func (r *chunkRun) quotaKey() string { return r.w.keys.Quota(r.job.appKey, r.msg.id) }
-
-func (r *chunkRun) run(ctx context.Context) error {
-	var err error
-	if r.msg, err = r.w.messageFor(ctx, r.job, r.index, r.slots); err != nil {
-		return r.serviceError(ctx, err)
+// reserve reserves the range's pushes on its MessageId. Each chunk attempt
+// after one that may have been delivered reserves anew: the service may
+// have counted it.
+func (r *rangeRun) reserve(ctx context.Context) ([]int, string, error) {
+	w := r.w
+	attempts := make([]store.Attempt, len(r.chunks))
+	for i, c := range r.chunks {
+		attempts[i] = store.Attempt{Ref: store.ReservationRef(r.job.ID, c.Index, c.Ambiguous), Values: len(c.Values)}
 	}
-	grant, reason, err := r.reserve(ctx)
+	l := store.Limits{Limit: w.opts.Limits.Limit, Unit: w.opts.Limits.Unit}
+	return w.store.Reserve(ctx, r.job.AppKey, r.msg.id, l, r.msg.expiresAt, time.Now(), w.opts.ExpiryMargin,
+		!r.job.contentMode(), attempts)
+}
+
+// ref is chunk c's reservation on the range's MessageId.
+func (r *rangeRun) ref(c store.RangeChunk) string {
+	return store.ReservationRef(r.job.ID, c.Index, c.Ambiguous)
+}
+
+// release gives back the reservations of chunks, whose calls surely sent
+// nothing.
+func (r *rangeRun) release(ctx context.Context, chunks ...store.RangeChunk) {
+	refs := make([]string, len(chunks))
+	for i, c := range chunks {
+		refs[i] = r.ref(c)
+	}
+	if _, err := r.w.store.Release(ctx, r.job.AppKey, r.msg.id, r.w.opts.Limits.Unit, refs...); err != nil {
+		r.log.Warn("releasing reservations", zap.String("message_id", r.msg.id), zap.Error(err))
+	}
+}
+
+// refused handles the first chunk, i, that the MessageId cannot take:
+// content mode rolls over to a fresh one; message-id mode fails the
+// targets from chunk i on with the reason.
+func (r *rangeRun) refused(ctx context.Context, i int, reason string) error {
+	if r.job.contentMode() {
+		return r.w.messages.rollover(ctx, r.job, r.msg, reason)
+	}
+	r.log.Warn("targets over the MessageId's rules", zap.String("message_id", r.msg.id), zap.String("code", reason))
+	return r.failRest(ctx, i, reason)
+}
+
+// pushChunk waits for the shared limiter, pushes chunk i's first grant
+// values and records the outcome.
+func (r *rangeRun) pushChunk(ctx context.Context, i int, c store.RangeChunk, grant int) error {
+	_, err := r.w.limiter.Wait(ctx, r.job.app, push.ActionContinuouslyPush)
 	if err != nil {
 		return err
 	}
-	if grant == 0 {
-		return r.refused(ctx, reason)
-	}
-	waited, err := r.w.limiter.Wait(ctx, r.job.app, push.ActionContinuouslyPush)
-	if err != nil {
-		return err
-	}
-	if waited > recheckAfter {
-		// The cancel flag was read when the chunk was loaded; read it again
-		// after a long wait, so a cancel stops pushes within one chunk's time.
-		cancelled, err := r.w.cancelled(ctx, r.job.id)
+	if time.Since(r.flagRead) > recheckAfter {
+		// A cancel stops pushes within recheckAfter and one call.
+		cancelled, err := r.w.store.Cancelled(ctx, r.job.ID)
 		if err != nil {
 			return err
 		}
+		r.flagRead = time.Now()
 		if cancelled {
-			r.release(ctx)
-			return r.finish(ctx, outcome{cancelled: len(r.values)})
+			return r.cancelRest(ctx, i)
 		}
 	}
-	return r.push(ctx, grant)
-}
-
-// recheckAfter is the limiter wait after which a chunk reads the job's
-// cancel flag again before pushing.
-const recheckAfter = 50 * time.Millisecond
-
-func (r *chunkRun) reserve(ctx context.Context) (int, string, error) {
-	limits := r.w.opts.Limits
-	partial := "0"
-	if r.job.message == nil {
-		partial = "1"
+	if !time.Now().Add(r.w.opts.ExpiryMargin).Before(r.msg.expiresAt) {
+		// Reserved in time, but the wait took the message into its last
+		// minutes: no call may reach it expired.
+		return r.refused(ctx, i, store.ReasonExpired)
 	}
-	res, err := reserveScript.Run(ctx, r.w.rdb, []string{r.quotaKey()}, r.ref(), len(r.values), limits.Limit, limits.Unit,
-		r.msg.expiresAt.UnixMilli(), time.Now().UnixMilli(), r.w.opts.ExpiryMargin.Milliseconds(), partial).Slice()
-	if err != nil {
-		return 0, "", fmt.Errorf("reserving pushes of chunk %d of job %s on %s: %w", r.index, r.job.id, r.msg.id, err)
-	}
-	grant, _ := res[0].(int64)
-	reason, _ := res[1].(string)
-	return int(grant), reason, nil
-}
-
-func (r *chunkRun) release(ctx context.Context) {
-	if err := releaseScript.Run(ctx, r.w.rdb, []string{r.quotaKey()}, r.ref(), r.w.opts.Limits.Unit).Err(); err != nil {
-		r.log.Warn("releasing a reservation", zap.String("message_id", r.msg.id), zap.Error(err))
-	}
-}
-
-// refused handles a MessageId that cannot take the chunk: content mode rolls
-// over to a fresh one; message-id mode fails the targets with the reason.
-func (r *chunkRun) refused(ctx context.Context, reason string) error {
-	if r.job.message != nil {
-		return r.w.rollover(ctx, r.job, r.msg, reason)
-	}
-	r.log.Warn("targets over the MessageId's rules", zap.String("message_id", r.msg.id), zap.String("code", reason))
-	return r.finish(ctx, outcome{failed: len(r.values), code: reason})
-}
-
-func (r *chunkRun) push(ctx context.Context, grant int) error {
 	start := time.Now()
-	res, err := r.job.app.Service.PushChunk(ctx, r.job.appKey, r.msg.id, r.job.target, r.values[:grant])
+	res, err := r.job.app.Service.PushChunk(ctx, r.job.AppKey, r.msg.id, r.job.TargetType, c.Values[:grant])
 	r.w.metrics.observeCall(push.ActionContinuouslyPush, start, err)
 	if err != nil {
-		return r.serviceError(ctx, err)
+		return r.failedCall(ctx, i, c, err)
 	}
-	r.log.Debug("chunk pushed", zap.String("message_id", r.msg.id), zap.String("request_id", res.RequestID), zap.Int("targets", grant))
-	o := outcome{pushed: grant}
-	if grant < len(r.values) {
-		o.failed, o.code = len(r.values)-grant, push.CodeMessageLimitExceeded
+	r.log.Debug("chunk pushed", zap.Int("chunk", c.Index), zap.String("message_id", r.msg.id),
+		zap.String("request_id", res.RequestID), zap.Int("targets", grant))
+	o := store.Outcome{Pushed: grant}
+	if grant < len(c.Values) {
+		o.Failed, o.Code = len(c.Values)-grant, store.ReasonOverLimit
 	}
-	return r.finish(ctx, o)
+	return r.record(ctx, i, store.ChunkOutcome{Index: c.Index, Outcome: o})
 }
 
-// serviceError applies the retry policy to a failed call.
-func (r *chunkRun) serviceError(ctx context.Context, err error) error {
-	e, ok := push.AsError(err)
-	if !ok {
-		return err // Redis or the limiter: retry with backoff
-	}
-	log := r.log.With(zap.String("message_id", r.msg.id), zap.String("code", e.Code), zap.String("request_id", e.RequestID))
-	switch e.Class {
-	case push.ClassWait:
-		f, ferr := r.w.limiter.Throttled(ctx, r.job.app, e.Action)
-		log.Info("throttled by the push service; the shared rate backs off", zap.Float64("rate_factor", f), zap.Error(ferr))
-		return &WaitError{Delay: waitDelay(e), Reason: "throttled", Err: err}
-	case push.ClassRollover:
-		if r.job.message != nil && r.msg.value != "" {
-			return r.w.rollover(ctx, r.job, r.msg, e.Code)
-		}
-		r.release(ctx)
-		return r.failChunk(ctx, e, log)
-	case push.ClassPermanent:
-		if e.Action == push.ActionPush {
-			r.w.recordCreateFailed(ctx, r.job.id, e.Code)
-		}
-		r.release(ctx)
-		return r.failChunk(ctx, e, log)
-	}
-	return r.transient(ctx, e, log)
-}
+// recheckAfter is the age of the last read of the job's cancel flag after
+// which a chunk reads it again before pushing.
+const recheckAfter = 50 * time.Millisecond
 
-// recordCreateFailed marks the job's message as refused for good, so its
-// other chunks fail at once.
-func (w *Worker) recordCreateFailed(ctx context.Context, id, code string) {
-	if err := w.rdb.HSet(ctx, w.keys.Meta(id), jobs.FieldCreateFailed, code).Err(); err != nil {
-		w.opts.Logger.Warn("recording a refused message", zap.String("job_id", id), zap.Error(err))
-	}
-}
-
-func waitDelay(e *push.Error) time.Duration {
-	if e.RetryAfter > 0 {
-		return e.RetryAfter
-	}
-	return time.Second
-}
-
-func (r *chunkRun) transient(ctx context.Context, e *push.Error, log *zap.Logger) error {
-	if e.Ambiguous {
-		r.markAmbiguous(ctx)
-	}
-	retried, _ := asynq.GetRetryCount(ctx)
-	if retried < r.w.opts.MaxRetry {
-		log.Warn("push failed; retrying", zap.Int("retried", retried), zap.Bool("ambiguous", e.Ambiguous), zap.Error(e))
-		return fmt.Errorf("pushing chunk %d of job %s: %w", r.index, r.job.id, e)
-	}
-	// Out of retries. A reservation is kept if any attempt may have been
-	// delivered: the service may have counted it.
-	if !r.wasAmbiguous(ctx) {
-		r.release(ctx)
-	}
-	return r.failChunk(ctx, e, log)
-}
-
-func (r *chunkRun) markAmbiguous(ctx context.Context) {
-	if err := r.w.rdb.HIncrBy(ctx, r.w.keys.Ambiguous(r.job.id), strconv.Itoa(r.index), 1).Err(); err != nil {
-		r.log.Warn("recording an ambiguous attempt", zap.Error(err))
-	}
-}
-
-func (r *chunkRun) wasAmbiguous(ctx context.Context) bool {
-	n, _ := r.w.rdb.HGet(ctx, r.w.keys.Ambiguous(r.job.id), strconv.Itoa(r.index)).Int()
-	return n > 0
-}
-
-// failChunk counts the chunk's targets failed with the error's code, and
-// ends the task without retries.
-func (r *chunkRun) failChunk(ctx context.Context, e *push.Error, log *zap.Logger) error {
-	log.Error("chunk failed", zap.Int("targets", len(r.values)), zap.Error(e))
-	if err := r.finish(ctx, outcome{failed: len(r.values), code: e.Code}); err != nil {
+// record counts chunk i's outcome. A cancel seen then stops the range:
+// its remaining chunks are counted cancelled.
+func (r *rangeRun) record(ctx context.Context, i int, outs ...store.ChunkOutcome) error {
+	w := r.w
+	counted, err := w.store.FinishChunks(ctx, r.job.ID, outs, w.opts.JobTTL)
+	if err != nil {
 		return err
 	}
-	return fmt.Errorf("chunk %d of job %s failed: %w: %w", r.index, r.job.id, e, asynq.SkipRetry)
+	r.flagRead = time.Now()
+	w.countTargets(counted)
+	if counted.Last {
+		r.log.Info("last chunk done; finishing the job")
+		if err := w.enqueueFinish(ctx, r.job.Job); err != nil {
+			return err
+		}
+	}
+	if counted.Cancel && i+1 < len(r.chunks) {
+		return r.cancelRest(ctx, i+1)
+	}
+	return nil
+}
+
+// cancelRest counts the chunks from i on cancelled, gives back their
+// reservations (a producer's MessageId is shared with other jobs), and
+// ends the run.
+func (r *rangeRun) cancelRest(ctx context.Context, i int) error {
+	rest := r.chunks[i:]
+	if !r.job.contentMode() {
+		r.msg.id = r.job.MessageID
+	}
+	if r.msg.id != "" {
+		r.release(ctx, rest...)
+	}
+	outs := make([]store.ChunkOutcome, len(rest))
+	for k, c := range rest {
+		outs[k] = store.ChunkOutcome{Index: c.Index, Outcome: store.Outcome{Cancelled: len(c.Values)}}
+	}
+	r.chunks = nil
+	return r.record(ctx, 0, outs...)
+}
+
+// failRest counts the targets of the chunks from i on failed with code and
+// ends the run.
+func (r *rangeRun) failRest(ctx context.Context, i int, code string) error {
+	rest := r.chunks[i:]
+	outs := make([]store.ChunkOutcome, len(rest))
+	for k, c := range rest {
+		outs[k] = store.ChunkOutcome{Index: c.Index, Outcome: store.Outcome{Failed: len(c.Values), Code: code}}
+	}
+	r.chunks = nil
+	return r.record(ctx, 0, outs...)
+}
+
+// createFailed applies the retry policy to a failure to take the range's
+// MessageId. The service refusing the job's message for good fails the
+// range, and every other chunk of the job at once; out of retries, a
+// transient failure fails the range.
+func (r *rangeRun) createFailed(ctx context.Context, err error) error {
+	e, ok := push.AsError(err)
+	switch {
+	case !ok || e.Class == push.ClassWait || (e.Class == push.ClassTransient && !r.last):
+		return r.w.retryPolicy(ctx, r.job.app, err, r.log)
+	case e.Class == push.ClassPermanent:
+		if err := r.w.store.SetCreateFailed(ctx, r.job.ID, e.Code); err != nil {
+			r.log.Warn("recording a refused message", zap.Error(err))
+		}
+	}
+	r.log.Error("could not store the job's message", zap.String("code", e.Code), zap.Error(e))
+	if err := r.failRest(ctx, 0, e.Code); err != nil {
+		return err
+	}
+	return fmt.Errorf("job %s: %w: %w", r.job.ID, e, asynq.SkipRetry)
+}
+
+// failedCall applies the retry policy to a failed push of chunk i.
+func (r *rangeRun) failedCall(ctx context.Context, i int, c store.RangeChunk, err error) error {
+	e, ok := push.AsError(err)
+	if !ok {
+		return err
+	}
+	log := r.log.With(zap.Int("chunk", c.Index), zap.String("message_id", r.msg.id), zap.String("code", e.Code),
+		zap.String("request_id", e.RequestID))
+	switch e.Class {
+	case push.ClassWait:
+		return r.w.retryPolicy(ctx, r.job.app, err, log)
+	case push.ClassRollover:
+		if r.job.contentMode() {
+			return r.w.messages.rollover(ctx, r.job, r.msg, e.Code)
+		}
+		return r.failChunk(ctx, i, c, e, log, true)
+	case push.ClassPermanent:
+		return r.failChunk(ctx, i, c, e, log, true)
+	}
+	if e.Ambiguous {
+		if err := r.w.store.MarkAmbiguous(ctx, r.job.ID, c.Index); err != nil {
+			log.Warn("recording an ambiguous attempt", zap.Error(err))
+		}
+	}
+	if !r.last {
+		log.Warn("push failed; retrying", zap.Bool("ambiguous", e.Ambiguous), zap.Error(e))
+		return fmt.Errorf("pushing chunk %d of job %s: %w", c.Index, r.job.ID, e)
+	}
+	// Out of retries: the chunk fails, and the range goes on, each of its
+	// chunks having had its last attempt. A reservation is kept if the
+	// attempt may have been delivered: the service may have counted it.
+	return r.failChunk(ctx, i, c, e, log, !e.Ambiguous && c.Ambiguous == 0)
+}
+
+// failChunk counts chunk i's targets failed with e's code, giving back its
+// reservation when release is set, and goes on with the range.
+func (r *rangeRun) failChunk(ctx context.Context, i int, c store.RangeChunk, e *push.Error, log *zap.Logger, release bool) error {
+	log.Error("chunk failed", zap.Int("targets", len(c.Values)), zap.Error(e))
+	if release {
+		r.release(ctx, c)
+	}
+	return r.record(ctx, i, store.ChunkOutcome{Index: c.Index, Outcome: store.Outcome{Failed: len(c.Values), Code: e.Code}})
+}
+
+// enqueueFinish enqueues the job's finish task; a second call while it
+// exists does nothing.
+func (w *Worker) enqueueFinish(ctx context.Context, j *store.Job) error {
+	return w.enqueue(ctx, store.TypeFinish, store.FinishPayload{JobID: j.ID},
+		asynq.Queue(j.Queue), asynq.TaskID(store.FinishTaskID(j.ID)), asynq.MaxRetry(w.opts.MaxRetry+1))
+}
+
+func (w *Worker) countTargets(c store.Counted) {
+	w.metrics.targets.WithLabelValues("pushed").Add(float64(c.Pushed))
+	w.metrics.targets.WithLabelValues("failed").Add(float64(c.Failed))
+	w.metrics.targets.WithLabelValues("cancelled").Add(float64(c.Cancelled))
+	w.metrics.duplicates.Add(float64(c.PossibleDuplicates))
 }

@@ -10,58 +10,75 @@ import (
 	"go.uber.org/zap"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/cpush/cpush/jobs"
-	"github.com/cpush/cpush/push"
+	"github.com/cpush/cpush/internal/store"
 )
 
 // handleFinish completes the MessageIds a content-mode job created (a
 // MessageId given by the producer is the producer's to complete: other jobs
-// may share it), then sets the job's final status once and enqueues its
-// completion webhook, if it names one.
+// may share it), each once, then sets the job's final status once and
+// enqueues its completion webhook, if it names one.
+//
+// Finishing makes progress that lasts: a MessageId completed (or found
+// gone) is recorded and never called again, so a retry completes only the
+// rest. It is bounded: once FinishTimeout has passed since the first
+// attempt, or the retries are used up, the job ends anyway, and its
+// MessageIds left open expire with their TTL.
 func (w *Worker) handleFinish(ctx context.Context, t *asynq.Task) error {
-	var p jobs.FinishPayload
-	if err := jobs.DecodePayload(t.Payload(), &p); err != nil {
-		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	var p store.FinishPayload
+	if err := decode(t, &p); err != nil {
+		return err
 	}
-	st, err := jobs.ReadStatus(ctx, w.rdb, w.keys, p.JobID)
-	if errors.Is(err, jobs.ErrJobNotFound) {
-		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	st, err := w.store.ReadState(ctx, p.JobID)
+	if errors.Is(err, store.ErrNotFound) {
+		return w.gone(err, "finish", p.JobID)
 	}
 	if err != nil {
 		return err
 	}
-	if st.Final() {
-		return w.enqueueWebhook(ctx, p.JobID) // in case the run that ended it could not
+	if store.Final(st.Job.Status) {
+		return w.enqueueWebhook(ctx, st.Job) // in case the run that ended it could not
 	}
-	if st.ChunksDone < st.Chunks {
-		return fmt.Errorf("finishing job %s: %d of %d chunks done", p.JobID, st.ChunksDone, st.Chunks)
+	if st.Progress.ChunksDone < st.Job.Chunks {
+		return fmt.Errorf("finishing job %s: %d of %d chunks done", p.JobID, st.Progress.ChunksDone, st.Job.Chunks)
 	}
-	if err := w.completeMessages(ctx, p.JobID); err != nil {
-		if retried, _ := asynq.GetRetryCount(ctx); retried < w.opts.MaxRetry || !IsFailure(err) {
+	started, err := w.store.StartFinish(ctx, p.JobID, time.Now())
+	if err != nil {
+		return err
+	}
+	if err := w.completeMessages(ctx, st.Job); err != nil {
+		retried, _ := asynq.GetRetryCount(ctx)
+		if time.Since(started) < w.opts.FinishTimeout && (retried < w.opts.MaxRetry || !IsFailure(err)) {
 			return err
 		}
-		// Out of retries: the job's targets are all counted, so it ends; a
-		// MessageId left open expires with its TTL and takes no more pushes
-		// from cpush.
+		// The job's targets are all counted, so it ends; a MessageId left
+		// open expires with its TTL and takes no more pushes from cpush.
 		w.opts.Logger.Error("could not complete the job's MessageIds; finishing it anyway",
-			zap.String("job_id", p.JobID), zap.Error(err))
+			logJob(p.JobID), zap.Duration("finishing_for", time.Since(started)), zap.Error(err))
 	}
 	return w.finalize(ctx, st)
 }
 
-func (w *Worker) completeMessages(ctx context.Context, id string) error {
-	mids, err := w.rdb.HKeys(ctx, w.keys.MessageIDs(id)).Result()
-	if err != nil {
-		return fmt.Errorf("reading the MessageIds of job %s: %w", id, err)
+// completeMessages completes the job's MessageIds that are still open,
+// completeParallelism at a time.
+func (w *Worker) completeMessages(ctx context.Context, r *store.Job) error {
+	j, err := w.newJob(r)
+	if err != nil || !j.contentMode() {
+		return err
 	}
-	j, err := w.loadJob(ctx, id)
+	open, err := w.store.OpenMessageIDs(ctx, j.ID)
 	if err != nil {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(completeParallelism)
-	for _, mid := range mids {
-		g.Go(func() error { return w.complete(gctx, j, mid) })
+	for _, mid := range open {
+		g.Go(func() error {
+			how, err := w.messages.complete(gctx, j, mid)
+			if err != nil {
+				return err
+			}
+			return w.store.CloseMessage(gctx, j.ID, mid, how, w.opts.JobTTL)
+		})
 	}
 	return g.Wait()
 }
@@ -70,38 +87,21 @@ func (w *Worker) completeMessages(ctx context.Context, id string) error {
 // for one job; the shared limiter bounds their rate.
 const completeParallelism = 8
 
-// complete ends one MessageId. One the service no longer knows, or that
-// expired or was completed, needs nothing more.
-func (w *Worker) complete(ctx context.Context, j *job, mid string) error {
-	if _, err := w.limiter.Wait(ctx, j.app, push.ActionCompleteContinuouslyPush); err != nil {
+func (w *Worker) finalize(ctx context.Context, st *store.State) error {
+	final := store.StatusCompleted
+	switch p := st.Progress; {
+	case p.Cancelled > 0:
+		final = store.StatusCancelled
+	case p.Failed > 0:
+		final = store.StatusFailed
+	}
+	got, err := w.store.Finalize(ctx, st.Job.ID, final, time.Now(), w.opts.JobTTL)
+	if err != nil {
 		return err
 	}
-	start := time.Now()
-	_, err := j.app.Service.CompleteMessage(ctx, j.appKey, mid)
-	w.metrics.observeCall(push.ActionCompleteContinuouslyPush, start, err)
-	if err == nil || push.ClassOf(err) == push.ClassRollover {
-		return nil
-	}
-	if e, ok := push.AsError(err); ok && e.Class == push.ClassWait {
-		return &WaitError{Delay: waitDelay(e), Reason: "throttled", Err: err}
-	}
-	return fmt.Errorf("completing MessageId %s of job %s: %w", mid, j.id, err)
-}
-
-func (w *Worker) finalize(ctx context.Context, st *jobs.Status) error {
-	final := jobs.StatusCompleted
-	switch {
-	case st.Cancelled > 0:
-		final = jobs.StatusCancelled
-	case st.FailedTotal > 0:
-		final = jobs.StatusFailed
-	}
-	got, err := finalizeScript.Run(ctx, w.rdb, w.keys.JobKeys(st.ID), final, time.Now().UnixMilli(), w.opts.JobTTL.Milliseconds()).Text()
-	if err != nil {
-		return fmt.Errorf("finalizing job %s: %w", st.ID, err)
-	}
-	w.opts.Logger.Info("job finished", zap.String("job_id", st.ID), zap.String("status", got),
-		zap.Int("pushed", st.Pushed), zap.Int("failed", st.FailedTotal), zap.Int("cancelled", st.Cancelled),
-		zap.Int("possible_duplicates", st.PossibleDuplicates))
-	return w.enqueueWebhook(ctx, st.ID)
+	p := st.Progress
+	w.opts.Logger.Info("job finished", logJob(st.Job.ID), zap.String("status", got),
+		zap.Int("pushed", p.Pushed), zap.Int("failed", p.Failed), zap.Int("cancelled", p.Cancelled),
+		zap.Int("possible_duplicates", p.PossibleDuplicates))
+	return w.enqueueWebhook(ctx, st.Job)
 }

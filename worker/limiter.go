@@ -3,49 +3,59 @@ package worker
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/internal/store"
 	"github.com/cpush/cpush/push"
 )
 
 // Limiter is the rate limiter that every worker of an account shares: GCRA
 // on Redis (redis_rate), one key per account and action, slowed down for a
 // while when the service throttles (see backoff.go).
+//
+// In a process, the callers waiting for one account's action queue at a
+// gate and only the one at its head asks Redis, when the next call is due:
+// without it every waiting task would ask at once each time a call came
+// due, one of them would win, and the Redis round trips would grow with the
+// number of waiting tasks.
 type Limiter struct {
-	rdb      redis.UniversalClient
+	store    *store.Store
 	rl       *redis_rate.Limiter
-	keys     jobs.Keys
 	maxWait  time.Duration
 	metrics  *metrics
 	backoffs backoffs
+	mu       sync.Mutex
+	gates    map[string]*gate
 }
 
-func newLimiter(rdb redis.UniversalClient, keys jobs.Keys, maxWait time.Duration, m *metrics) *Limiter {
-	return &Limiter{rdb: rdb, rl: redis_rate.NewLimiter(rdb), keys: keys, maxWait: maxWait, metrics: m,
-		backoffs: backoffs{cache: map[string]cachedFactor{}}}
+// gate is the queue of a process's callers for one account's action.
+type gate struct {
+	turn    chan struct{} // holds a token while no caller asks Redis
+	waiting int           // callers at the gate; guarded by Limiter.mu
+	next    time.Time     // when the next call is due, as last seen; guarded by turn
+}
+
+func newLimiter(rdb redis.UniversalClient, s *store.Store, maxWait time.Duration, m *metrics) *Limiter {
+	return &Limiter{store: s, rl: redis_rate.NewLimiter(rdb), maxWait: maxWait, metrics: m,
+		backoffs: backoffs{cache: map[string]cachedCut{}}, gates: map[string]*gate{}}
 }
 
 // Throttled tells every worker that the service throttled app's action:
 // the shared rate backs off, then recovers.
 func (l *Limiter) Throttled(ctx context.Context, app App, action string) (float64, error) {
-	key := l.keys.RateBackoff(app.Account, action)
-	f, err := throttleScript.Run(ctx, l.rdb, []string{key}, time.Now().UnixMilli(), backoffStep, backoffMin,
-		backoffCooldown.Milliseconds(), backoffRecovery.Milliseconds()).Float64()
-	l.backoffs.forget(key)
-	if err != nil {
-		return 1, fmt.Errorf("recording throttling of %s: %w", action, err)
-	}
-	return f, nil
+	f, err := l.store.Throttled(ctx, app.Account, action, time.Now(), backoffRule)
+	l.backoffs.forget(app.Account, action)
+	return f, err
 }
 
 // limit is the GCRA limit of app's action now: its quota times the backoff
 // factor in force.
 func (l *Limiter) limit(ctx context.Context, app App, action string) (redis_rate.Limit, error) {
-	f, err := l.backoffs.factor(ctx, l.rdb, l.keys.RateBackoff(app.Account, action))
+	f, err := l.backoffs.factor(ctx, l.store, app.Account, action)
 	if err != nil {
 		return redis_rate.Limit{}, err
 	}
@@ -79,8 +89,22 @@ func perSecond(rate int) redis_rate.Limit {
 func (l *Limiter) Wait(ctx context.Context, app App, action string) (time.Duration, error) {
 	start := time.Now()
 	deadline := start.Add(l.maxWait)
-	key := l.keys.Rate(app.Account, action)
+	key := l.store.Keys().Rate(app.Account, action)
+	g, ahead := l.enter(key)
+	defer l.leave(g)
+	if d := time.Duration(ahead) * time.Second / time.Duration(max(1, app.rate(action))); d > l.maxWait {
+		return 0, &WaitError{Delay: d, Reason: fmt.Sprintf("rate limit of %s: %d calls queued", action, ahead)}
+	}
+	select {
+	case <-g.turn:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	defer func() { g.turn <- struct{}{} }()
 	for {
+		if err := sleepUntil(ctx, g.next, deadline, action); err != nil {
+			return 0, err
+		}
 		limit, err := l.limit(ctx, app, action)
 		if err != nil {
 			return 0, err
@@ -90,17 +114,47 @@ func (l *Limiter) Wait(ctx context.Context, app App, action string) (time.Durati
 			return 0, fmt.Errorf("rate limiter for %s: %w", action, err)
 		}
 		if res.Allowed > 0 {
+			g.next = time.Now().Add(limit.Period / time.Duration(limit.Rate))
 			waited := time.Since(start)
 			l.metrics.wait.WithLabelValues(action).Observe(waited.Seconds())
 			return waited, nil
 		}
-		if time.Now().Add(res.RetryAfter).After(deadline) {
-			return 0, &WaitError{Delay: res.RetryAfter, Reason: "rate limit of " + action}
-		}
-		if err := sleep(ctx, res.RetryAfter); err != nil {
-			return 0, err
-		}
+		g.next = time.Now().Add(res.RetryAfter)
 	}
+}
+
+// enter joins the gate of key and returns it with the number of callers
+// ahead.
+func (l *Limiter) enter(key string) (*gate, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	g := l.gates[key]
+	if g == nil {
+		g = &gate{turn: make(chan struct{}, 1)}
+		g.turn <- struct{}{}
+		l.gates[key] = g
+	}
+	g.waiting++
+	return g, g.waiting - 1
+}
+
+func (l *Limiter) leave(g *gate) {
+	l.mu.Lock()
+	g.waiting--
+	l.mu.Unlock()
+}
+
+// sleepUntil sleeps until t, or returns a *WaitError when t is past the
+// deadline.
+func sleepUntil(ctx context.Context, t, deadline time.Time, action string) error {
+	d := time.Until(t)
+	if d <= 0 {
+		return nil
+	}
+	if t.After(deadline) {
+		return &WaitError{Delay: d, Reason: "rate limit of " + action}
+	}
+	return sleep(ctx, d)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

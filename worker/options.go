@@ -33,13 +33,16 @@ type Options struct {
 	// ID and region ("default").
 	Account string
 	// MaxInlineWait is the longest a chunk waits for the limiter or a
-	// slot's MessageId inside one run (2s); a longer wait goes back to the
-	// queue without using up a retry.
+	// message's MessageId inside one run (2s); a longer wait goes back to
+	// the queue without using up a retry.
 	MaxInlineWait time.Duration
-	// LockTTL bounds how long a slot's creation lock is held (30s).
+	// LockTTL bounds how long a message's creation lock is held (30s).
 	LockTTL time.Duration
-	Logger  *zap.Logger           // (no logging)
-	Metrics prometheus.Registerer // (no metrics)
+	// FinishTimeout bounds finishing a job: past it, a job whose MessageIds
+	// cannot all be completed ends anyway (10m).
+	FinishTimeout time.Duration
+	Logger        *zap.Logger           // (no logging)
+	Metrics       prometheus.Registerer // (no metrics)
 }
 
 // Rates are calls per second per action; 0 takes the default.
@@ -71,6 +74,7 @@ func (o *Options) setDefaults() {
 	}
 	o.MaxInlineWait = orDuration(o.MaxInlineWait, 2*time.Second)
 	o.LockTTL = orDuration(o.LockTTL, 30*time.Second)
+	o.FinishTimeout = orDuration(o.FinishTimeout, 10*time.Minute)
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}

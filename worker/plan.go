@@ -8,39 +8,58 @@ import (
 	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
 
-	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/internal/store"
 )
 
-// handlePlan fans a staged job out into one task per chunk. A rerun skips
-// chunk tasks that exist; a chunk already done is skipped by its handler.
+// handlePlan fans a staged job out into one push:chunks task per range of
+// chunks. A rerun skips the range tasks that exist; a chunk already done is
+// skipped by its range.
 func (w *Worker) handlePlan(ctx context.Context, t *asynq.Task) error {
-	var p jobs.PlanPayload
-	if err := jobs.DecodePayload(t.Payload(), &p); err != nil {
-		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	var p store.PlanPayload
+	if err := decode(t, &p); err != nil {
+		return err
 	}
-	j, err := w.loadJob(ctx, p.JobID)
-	if errors.Is(err, errJobGone) {
-		w.opts.Logger.Warn("plan of a job that no longer exists", zap.String("job_id", p.JobID))
-		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	j, err := w.store.ReadJob(ctx, p.JobID)
+	if errors.Is(err, store.ErrNotFound) {
+		return w.gone(err, "plan", p.JobID)
 	}
 	if err != nil {
 		return err
 	}
-	if jobs.Final(j.status) {
+	if store.Final(j.Status) {
 		return nil
 	}
-	if j.status == jobs.StatusQueued {
-		if err := w.rdb.HSet(ctx, w.keys.Meta(j.id), jobs.FieldStatus, jobs.StatusRunning).Err(); err != nil {
-			return fmt.Errorf("starting job %s: %w", j.id, err)
+	if j.Status == store.StatusQueued {
+		if err := w.store.SetRunning(ctx, j.ID); err != nil {
+			return err
 		}
 	}
-	for i := range j.chunks {
-		err := w.enqueue(ctx, jobs.TypeChunk, jobs.ChunkPayload{JobID: j.id, Index: i},
-			asynq.Queue(j.queue), asynq.TaskID(jobs.ChunkTaskID(j.id, i)), asynq.MaxRetry(w.opts.MaxRetry+1))
+	ranges := w.ranges(j)
+	for _, r := range ranges {
+		err := w.enqueue(ctx, store.TypeChunks, r, asynq.Queue(j.Queue),
+			asynq.TaskID(store.ChunksTaskID(j.ID, r.First)), asynq.MaxRetry(w.opts.MaxRetry+1))
 		if err != nil {
-			return fmt.Errorf("planning chunk %d of job %s: %w", i, j.id, err)
+			return fmt.Errorf("planning chunks from %d of job %s: %w", r.First, j.ID, err)
 		}
 	}
-	w.opts.Logger.Info("job planned", zap.String("job_id", j.id), zap.Int("chunks", j.chunks))
+	w.opts.Logger.Info("job planned", logJob(j.ID), zap.Int("chunks", j.Chunks), zap.Int("tasks", len(ranges)))
 	return nil
 }
+
+// ranges cuts a job's chunks into ranges of at most store.RangeSize that
+// never span two of its messages (content mode): a range pushes with one
+// MessageId.
+func (w *Worker) ranges(j *store.Job) []store.ChunksPayload {
+	per := w.opts.Limits.ChunksPerMessage()
+	var out []store.ChunksPayload
+	for first := 0; first < j.Chunks; {
+		end := min(first+store.RangeSize, j.Chunks, (first/per+1)*per)
+		out = append(out, store.ChunksPayload{JobID: j.ID, First: first, Count: end - first})
+		first = end
+	}
+	return out
+}
+
+// messageOf is the number of the message chunk index pushes with (content
+// mode).
+func (w *Worker) messageOf(index int) int { return index / w.opts.Limits.ChunksPerMessage() }

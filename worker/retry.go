@@ -1,12 +1,16 @@
 package worker
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
 
 	"github.com/hibiken/asynq"
+	"go.uber.org/zap"
+
+	"github.com/cpush/cpush/push"
 )
 
 // WaitError asks for the task to run again after Delay without using up a
@@ -57,4 +61,32 @@ func backoff(n int, base, max time.Duration) time.Duration {
 	}
 	half := d / 2
 	return half + rand.N(half+1)
+}
+
+// retryPolicy is the policy for a failure that is not a chunk's own: a
+// wait (the service throttled app, which slows the shared rate down) goes
+// back to the queue without using a retry; anything else is retried with
+// backoff.
+func (w *Worker) retryPolicy(ctx context.Context, app App, err error, log *zap.Logger) error {
+	e, ok := push.AsError(err)
+	if !ok || e.Class != push.ClassWait {
+		return err
+	}
+	w.throttled(ctx, app, e)
+	log.Info("throttled by the push service; the shared rate backs off", zap.String("code", e.Code))
+	return &WaitError{Delay: waitDelay(e), Reason: "throttled", Err: err}
+}
+
+// throttled tells every worker that the service throttled app's action.
+func (w *Worker) throttled(ctx context.Context, app App, e *push.Error) {
+	if _, err := w.limiter.Throttled(ctx, app, e.Action); err != nil {
+		w.opts.Logger.Warn("recording throttling", zap.Error(err))
+	}
+}
+
+func waitDelay(e *push.Error) time.Duration {
+	if e.RetryAfter > 0 {
+		return e.RetryAfter
+	}
+	return time.Second
 }

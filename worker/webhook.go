@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
+	"github.com/cpush/cpush/internal/store"
 	"github.com/cpush/cpush/jobs"
 )
 
@@ -62,12 +63,12 @@ func (o *WebhookOptions) setDefaults() {
 	}
 }
 
-// Webhooks delivers completion webhooks: it handles the jobs.TypeWebhook
+// Webhooks delivers completion webhooks: it handles the push:webhook
 // tasks that a job's finish enqueues, apart from the chunk path, each
 // retried with backoff on its own. It is safe for concurrent use.
 type Webhooks struct {
-	rdb     redis.UniversalClient
-	keys    jobs.Keys
+	store   *store.Store
+	jobs    *jobs.Client
 	opts    WebhookOptions
 	results *prometheus.CounterVec
 }
@@ -83,18 +84,19 @@ func NewWebhooks(rdb redis.UniversalClient, opts WebhookOptions) (*Webhooks, err
 			return nil, fmt.Errorf("registering %s: %w", MetricWebhooks, err)
 		}
 	}
-	return &Webhooks{rdb: rdb, keys: jobs.Keys{Prefix: opts.Prefix}, opts: opts, results: results}, nil
+	return &Webhooks{store: store.New(rdb, opts.Prefix), jobs: jobs.NewClient(rdb, jobs.Options{Prefix: opts.Prefix}),
+		opts: opts, results: results}, nil
 }
 
-// Register adds the handler of jobs.TypeWebhook to mux.
+// Register adds the handler of push:webhook tasks to mux.
 func (h *Webhooks) Register(mux *asynq.ServeMux) {
-	mux.HandleFunc(jobs.TypeWebhook, h.handle)
+	mux.HandleFunc(store.TypeWebhook, h.handle)
 }
 
 func (h *Webhooks) handle(ctx context.Context, t *asynq.Task) error {
-	var p jobs.WebhookPayload
-	if err := jobs.DecodePayload(t.Payload(), &p); err != nil {
-		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+	var p store.WebhookPayload
+	if err := decode(t, &p); err != nil {
+		return err
 	}
 	target, body, err := h.load(ctx, p.JobID)
 	if err != nil || target == "" {
@@ -117,17 +119,18 @@ func (h *Webhooks) handle(ctx context.Context, t *asynq.Task) error {
 // load returns the job's webhook URL ("" for none) and its final summary
 // as JSON.
 func (h *Webhooks) load(ctx context.Context, id string) (string, []byte, error) {
-	target, err := h.rdb.HGet(ctx, h.keys.Meta(id), jobs.FieldWebhookURL).Result()
-	if errors.Is(err, redis.Nil) {
-		return "", nil, nil // no webhook, or the job expired
+	st, err := h.jobs.Status(ctx, id)
+	if errors.Is(err, jobs.ErrJobNotFound) {
+		return "", nil, nil // the job expired
 	}
-	if err != nil {
-		return "", nil, fmt.Errorf("reading the webhook of job %s: %w", id, err)
-	}
-	st, err := jobs.ReadStatus(ctx, h.rdb, h.keys, id)
 	if err != nil {
 		return "", nil, err
 	}
+	j, err := h.store.ReadJob(ctx, id)
+	if err != nil || j.WebhookURL == "" {
+		return "", nil, ignoreNotFound(err)
+	}
+	target := j.WebhookURL
 	if !st.Final() {
 		return "", nil, fmt.Errorf("webhook of job %s: the job is %s, not ended", id, st.Status)
 	}
@@ -156,19 +159,21 @@ func (h *Webhooks) failed(ctx context.Context, log *zap.Logger, id string, err e
 // enqueueWebhook enqueues the completion webhook of an ended job that names
 // one. Its task ID, kept for JobTTL after it ran, makes it once per job: a
 // finish that runs again enqueues nothing.
-func (w *Worker) enqueueWebhook(ctx context.Context, id string) error {
-	vals, err := w.rdb.HMGet(ctx, w.keys.Meta(id), jobs.FieldWebhookURL, jobs.FieldQueue).Result()
-	if err != nil {
-		return fmt.Errorf("reading the webhook of job %s: %w", id, err)
-	}
-	target, _ := vals[0].(string)
-	queue, _ := vals[1].(string)
-	if target == "" {
+func (w *Worker) enqueueWebhook(ctx context.Context, j *store.Job) error {
+	if j.WebhookURL == "" {
 		return nil
 	}
+	queue := j.Queue
 	if queue == "" {
-		queue = jobs.QueueOf(w.opts.Prefix, "")
+		queue = store.QueueOf(w.opts.Prefix, "")
 	}
-	return w.enqueue(ctx, jobs.TypeWebhook, jobs.WebhookPayload{JobID: id}, asynq.Queue(queue),
-		asynq.TaskID(jobs.WebhookTaskID(id)), asynq.MaxRetry(WebhookMaxRetry), asynq.Retention(w.opts.JobTTL))
+	return w.enqueue(ctx, store.TypeWebhook, store.WebhookPayload{JobID: j.ID}, asynq.Queue(queue),
+		asynq.TaskID(store.WebhookTaskID(j.ID)), asynq.MaxRetry(WebhookMaxRetry), asynq.Retention(w.opts.JobTTL))
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
 }

@@ -1,19 +1,42 @@
-// Package worker runs cpush's push jobs: the asynq handlers that fan a job
-// out into chunks, push each chunk within the service's rules, and finish
-// the job; the Redis scripts that keep those rules across any number of
-// workers; the shared rate limiter; the retry policy; and the metrics.
+// Package worker runs cpush's push jobs: the asynq handlers that take a
+// staged job through its life, the MessageId lifecycle, the shared rate
+// limiter, the retry policy and the metrics. Every Redis key, field and
+// script it uses is package store's.
+//
+// A job's life, in the order of this package's files:
+//
+//	plan.go     push:plan     the job's status becomes running; one push:chunks
+//	                          task per range of up to 10 chunks (one
+//	                          MessageId's worth in content mode)
+//	chunk.go    push:chunks   loads the range's chunks not yet done (meta,
+//	                          chunks, done, amb, slots), takes its MessageId
+//	                          (message.go), reserves the range's pushes on
+//	                          the MessageId's quota hash, then per chunk:
+//	                          waits for the shared limiter (limiter.go),
+//	                          calls ContinuouslyPush, and records the outcome
+//	                          (done, progress); the call that records the
+//	                          job's last chunk marks it finishing
+//	finish.go   push:finish   completes the MessageIds the job created, each
+//	                          once (closed), sets the final status and starts
+//	                          the TTL of every job key
+//	webhook.go  push:webhook  POSTs the signed final summary
+//
+// Failures carry their retry policy (retry.go): a wait (throttling, the
+// limiter) re-runs the task without using a retry; a transient failure
+// backs off; a permanent one fails the chunk's targets with the code.
 package worker
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cpush/cpush/internal/store"
 	"github.com/cpush/cpush/jobs"
 	"github.com/cpush/cpush/push"
 )
@@ -39,14 +62,14 @@ func SingleApp(svc push.Service) Apps {
 
 // Worker holds what the handlers share. It is safe for concurrent use.
 type Worker struct {
-	rdb     redis.UniversalClient
-	aq      *asynq.Client
-	apps    Apps
-	keys    jobs.Keys
-	opts    Options
-	limiter *Limiter
-	metrics *metrics
-	ahead   sync.Map // "job/slot" -> true while this process creates it ahead
+	store    *store.Store
+	aq       *asynq.Client
+	jobs     *jobs.Client // reads a job's status as producers see it
+	apps     Apps
+	opts     Options
+	limiter  *Limiter
+	metrics  *metrics
+	messages messages
 }
 
 // New returns a Worker that pushes through each AppKey's service and keeps
@@ -60,26 +83,29 @@ func New(rdb redis.UniversalClient, apps Apps, opts Options) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys := jobs.Keys{Prefix: opts.Prefix}
-	return &Worker{
-		rdb:     rdb,
+	st := store.New(rdb, opts.Prefix)
+	w := &Worker{
+		store:   st,
 		aq:      asynq.NewClientFromRedisClient(rdb),
+		jobs:    jobs.NewClient(rdb, jobs.Options{Prefix: opts.Prefix, JobTTL: opts.JobTTL, Limits: opts.Limits}),
 		apps:    apps,
-		keys:    keys,
 		opts:    opts,
-		limiter: newLimiter(rdb, keys, opts.MaxInlineWait, m),
+		limiter: newLimiter(rdb, st, opts.MaxInlineWait, m),
 		metrics: m,
-	}, nil
+	}
+	w.messages = messages{w: w}
+	return w, nil
 }
 
-// Close releases the Worker's asynq client; rdb stays open.
-func (w *Worker) Close() error { return w.aq.Close() }
+// Close releases the Worker's asynq clients; rdb stays open.
+func (w *Worker) Close() error { return errors.Join(w.aq.Close(), w.jobs.Close()) }
 
 // Register adds the handlers of cpush's task types to mux.
 func (w *Worker) Register(mux *asynq.ServeMux) {
-	mux.HandleFunc(jobs.TypePlan, w.handlePlan)
-	mux.HandleFunc(jobs.TypeChunk, w.handleChunk)
-	mux.HandleFunc(jobs.TypeFinish, w.handleFinish)
+	mux.HandleFunc(store.TypePlan, w.handlePlan)
+	mux.HandleFunc(store.TypeChunks, w.handleChunks)
+	mux.HandleFunc(store.TypeChunk, w.handleChunk)
+	mux.HandleFunc(store.TypeFinish, w.handleFinish)
 }
 
 // ServerConfig returns the asynq server configuration cpush's handlers need:
@@ -87,7 +113,7 @@ func (w *Worker) Register(mux *asynq.ServeMux) {
 func (w *Worker) ServerConfig(concurrency int) asynq.Config {
 	return asynq.Config{
 		Concurrency:              concurrency,
-		Queues:                   jobs.Queues(w.opts.Prefix),
+		Queues:                   store.Queues(w.opts.Prefix),
 		RetryDelayFunc:           retryDelay(w.opts.RetryBase, w.opts.RetryMax),
 		IsFailure:                IsFailure,
 		DelayedTaskCheckInterval: 200 * time.Millisecond,
@@ -113,7 +139,7 @@ func (w *Worker) app(appKey int64) App {
 // handles cpush's task types: w's, and the completion webhooks when hooks
 // is not nil. Shutdown the server to drain it.
 func (w *Worker) Start(concurrency int, hooks *Webhooks) (*asynq.Server, error) {
-	srv := asynq.NewServerFromRedisClient(w.rdb, w.ServerConfig(concurrency))
+	srv := asynq.NewServerFromRedisClient(w.store.Redis(), w.ServerConfig(concurrency))
 	mux := asynq.NewServeMux()
 	w.Register(mux)
 	if hooks != nil {
@@ -132,8 +158,47 @@ func (w *Worker) enqueue(ctx context.Context, typ string, payload any, opts ...a
 		return err
 	}
 	_, err = w.aq.EnqueueContext(ctx, asynq.NewTask(typ, b), opts...)
-	if err != nil && err != asynq.ErrTaskIDConflict && err != asynq.ErrDuplicateTask {
+	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
 		return fmt.Errorf("enqueuing %s: %w", typ, err)
 	}
 	return nil
+}
+
+// job is a job as a handler works with it: the store's record, its decoded
+// message and its AppKey's service and quota.
+type job struct {
+	*store.Job
+	message *push.Message // content mode
+	app     App
+}
+
+// contentMode reports whether cpush creates the job's MessageIds.
+func (j *job) contentMode() bool { return j.message != nil }
+
+// newJob decodes a job record for a handler.
+func (w *Worker) newJob(r *store.Job) (*job, error) {
+	j := &job{Job: r, app: w.app(r.AppKey)}
+	if len(r.Message) > 0 {
+		j.message = new(push.Message)
+		if err := json.Unmarshal(r.Message, j.message); err != nil {
+			return nil, fmt.Errorf("job %s: decoding its message: %w", r.ID, err)
+		}
+	}
+	return j, nil
+}
+
+// decode decodes a task's payload; a payload that cannot be decoded will
+// never be, so the task is not retried.
+func decode(t *asynq.Task, v any) error {
+	if err := store.DecodePayload(t.Payload(), v); err != nil {
+		return fmt.Errorf("%s: %w: %w", t.Type(), err, asynq.SkipRetry)
+	}
+	return nil
+}
+
+// gone ends a task whose job's keys no longer exist (expired, or never
+// staged): nothing is left to do, so it is not retried.
+func (w *Worker) gone(err error, typ, id string) error {
+	w.opts.Logger.Warn(typ+" of a job that no longer exists", logJob(id))
+	return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 }
