@@ -10,6 +10,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/cpush/cpush/push"
 )
 
 // Options configure a Client. Zero fields take the defaults.
@@ -48,7 +50,7 @@ func (o *Options) setDefaults() {
 		o.Limits = DefaultLimits
 	}
 	if o.Rate <= 0 {
-		o.Rate = 500
+		o.Rate = push.RateContinuouslyPushDefault
 	}
 }
 

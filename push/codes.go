@@ -5,6 +5,7 @@ const (
 	ActionPush                     = "Push"
 	ActionContinuouslyPush         = "ContinuouslyPush"
 	ActionCompleteContinuouslyPush = "CompleteContinuouslyPush"
+	ActionQueryPushStatByMsg       = "QueryPushStatByMsg"
 )
 
 // Target types. ContinuouslyPush takes only DEVICE, ACCOUNT and ALIAS;
