@@ -165,7 +165,7 @@ func (w *Worker) createSlot(ctx context.Context, j *job, slot int) (slotMessage,
 		return slotMessage{}, err
 	}
 	created := time.Now()
-	res, err := j.app.Service.CreateMessage(ctx, j.appKey, *j.message)
+	res, err := j.app.Service.CreateMessage(ctx, j.appKey, j.message.ForJob(j.id)) // JobKey: the job's, unless the producer set one
 	w.metrics.observeCall(push.ActionPush, created, err)
 	if err != nil {
 		return slotMessage{}, fmt.Errorf("creating the MessageId of slot %d of job %s: %w", slot, j.id, err)
