@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/cpush/cpush/push"
+)
 
 // Config configures the cpush binary. Default gives the documented
 // defaults in parentheses; Load reads a YAML file and the environment over
@@ -24,6 +28,12 @@ type Config struct {
 	AccessKeyID     string `json:"access_key_id" yaml:"access_key_id"`
 	AccessKeySecret Secret `json:"access_key_secret" yaml:"access_key_secret"`
 	SecurityToken   Secret `json:"security_token" yaml:"security_token"`
+	// AccountID names the owner of the API quotas: the ID of the Alibaba
+	// Cloud main account that AccessKeyID belongs to (none: AccessKeyID).
+	// The quotas are per main account, region and API, so AccessKeys of
+	// several RAM users of one main account share one limiter when they
+	// name the same AccountID.
+	AccountID string `json:"account" yaml:"account"`
 	// PushEndpoint overrides the service's address with scheme://host[:port],
 	// e.g. http://127.0.0.1:18600 for the simulator (none: the SDK's
 	// endpoint for Region).
@@ -34,11 +44,17 @@ type Config struct {
 
 	// Concurrency is the number of tasks a worker runs at once (50).
 	Concurrency int `json:"concurrency" yaml:"concurrency"`
-	// RateContinuouslyPush (500), RatePush (100) and RateComplete (100) are
-	// the account's quotas in calls per second, shared by every worker.
+	// RateContinuouslyPush (500), RatePush (16393), RateComplete (163) and
+	// RateQueryStats (50, QueryPushStatByMsg) are the account's quotas in
+	// calls per second, shared by every worker (push.Rate*Default).
 	RateContinuouslyPush int `json:"rate_continuously_push" yaml:"rate_continuously_push"`
 	RatePush             int `json:"rate_push" yaml:"rate_push"`
 	RateComplete         int `json:"rate_complete" yaml:"rate_complete"`
+	RateQueryStats       int `json:"rate_query_stats" yaml:"rate_query_stats"`
+	// ValuesPerCall is the most target values one ContinuouslyPush call
+	// carries (1000), 1..1000. The SDK puts them in the request URL; lower
+	// it if a gateway refuses long URLs (HTTP 414).
+	ValuesPerCall int `json:"values_per_call" yaml:"values_per_call"`
 
 	// MessageLimit is the most pushes one MessageId takes (10000), counted
 	// in MessageLimitUnit: "targets" (each target, the default) or "calls".
@@ -85,9 +101,11 @@ func Default() Config {
 		ConnectTimeout:       5 * time.Second,
 		ReadTimeout:          10 * time.Second,
 		Concurrency:          50,
-		RateContinuouslyPush: 500,
-		RatePush:             100,
-		RateComplete:         100,
+		RateContinuouslyPush: push.RateContinuouslyPushDefault,
+		RatePush:             push.RatePushDefault,
+		RateComplete:         push.RateCompleteDefault,
+		RateQueryStats:       push.RateQueryStatsDefault,
+		ValuesPerCall:        push.MaxTargetsPerCall,
 		MessageLimit:         10000,
 		MessageLimitUnit:     UnitTargets,
 		MessageTTL:           24 * time.Hour,

@@ -33,8 +33,8 @@ func TestDefault(t *testing.T) {
 		want := config.Config{
 			Prefix: "cpush", Region: "cn-hangzhou",
 			ConnectTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
-			Concurrency: 50, RateContinuouslyPush: 500, RatePush: 100, RateComplete: 100,
-			MessageLimit: 10000, MessageLimitUnit: "targets", MessageTTL: 24 * time.Hour,
+			Concurrency: 50, RateContinuouslyPush: 500, RatePush: 16393, RateComplete: 163, RateQueryStats: 50,
+			MessageLimit: 10000, MessageLimitUnit: "targets", MessageTTL: 24 * time.Hour, ValuesPerCall: 1000,
 			ExpiryMargin: 10 * time.Minute, JobTTL: 168 * time.Hour, MaxRetry: 10,
 			HTTPAddr: "127.0.0.1:8080", WebhookTimeout: 10 * time.Second, LogLevel: "info",
 		}
@@ -165,6 +165,8 @@ func TestLoad_Errors(t *testing.T) {
 			want: `CPUSH_MAX_RETRY: must be an integer from 0 to 100, not "101"`},
 		{name: "bad rate", env: map[string]string{"CPUSH_RATE_PUSH": "0"},
 			want: `CPUSH_RATE_PUSH: must be a positive integer, not "0"`},
+		{name: "values per call over 1000", env: map[string]string{"CPUSH_VALUES_PER_CALL": "2000"},
+			want: `CPUSH_VALUES_PER_CALL: must be an integer from 1 to 1000, not "2000"`},
 		{name: "bad duration", env: map[string]string{"CPUSH_MESSAGE_TTL": "24"},
 			want: `CPUSH_MESSAGE_TTL: must be a positive duration such as 30s or 24h, not "24"`},
 		{name: "negative margin", env: map[string]string{"CPUSH_MESSAGE_EXPIRY_MARGIN": "-1m"},

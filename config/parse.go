@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cpush/cpush/push"
 )
 
 // setter parses one value, from the environment or a YAML scalar, into a
@@ -103,7 +105,10 @@ type intRange struct{ min, max int64 }
 var (
 	positive    = intRange{min: 1}
 	concurrency = intRange{min: 1, max: 10000}
-	retries     = intRange{min: 0, max: 100}
+	// valuesPerCall: ContinuouslyPush takes at most push.MaxTargetsPerCall
+	// values a call (help.aliyun.com document 2249917).
+	valuesPerCall = intRange{min: 1, max: push.MaxTargetsPerCall}
+	retries       = intRange{min: 0, max: 100}
 )
 
 func (r intRange) contains(n int64) bool { return n >= r.min && (r.max == 0 || n <= r.max) }
@@ -146,6 +151,8 @@ func checkOneOf(v string, values []string) error {
 	}
 	return fmt.Errorf("must be one of %s, not %q", strings.Join(values, ", "), v)
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // splitList splits a comma-separated environment value.
 func splitList(v string) []string { return strings.Split(v, ",") }

@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/cpush/cpush/push"
+)
 
 // Setting documents one setting: its environment variable, YAML key,
 // default and meaning. Table lists them all.
@@ -57,6 +61,9 @@ var fields = []field[Config]{
 	{Setting: Setting{"ALIBABA_CLOUD_SECURITY_TOKEN", "security_token", "",
 		"STS security token to use with the AccessKey pair (secret)"},
 		set: secret(func(c *Config) *Secret { return &c.SecurityToken })},
+	{Setting: Setting{"CPUSH_ACCOUNT", "account", "",
+		"ID of the main account that owns the API quotas; AccessKeys of one main account share them; empty: the AccessKey ID"},
+		set: text(func(c *Config) *string { return &c.AccountID })},
 	{Setting: Setting{"CPUSH_PUSH_ENDPOINT", "push_endpoint", "",
 		"override of the service's address, http(s)://host[:port] such as http://127.0.0.1:18600"},
 		set: text(func(c *Config) *string { return &c.PushEndpoint })},
@@ -69,15 +76,21 @@ var fields = []field[Config]{
 	{Setting: Setting{"CPUSH_CONCURRENCY", "concurrency", "50",
 		"tasks a worker runs at once, 1 to 10000"},
 		set: integer(func(c *Config) *int { return &c.Concurrency }, concurrency)},
-	{Setting: Setting{"CPUSH_RATE_CONTINUOUSLY_PUSH", "rate_continuously_push", "500",
-		"ContinuouslyPush calls per second, shared by all workers"},
+	{Setting: Setting{"CPUSH_RATE_CONTINUOUSLY_PUSH", "rate_continuously_push", itoa(push.RateContinuouslyPushDefault),
+		"ContinuouslyPush calls per second, shared by all workers of the account (quota 500/s)"},
 		set: integer(func(c *Config) *int { return &c.RateContinuouslyPush }, positive)},
-	{Setting: Setting{"CPUSH_RATE_PUSH", "rate_push", "100",
-		"Push calls per second, shared by all workers"},
+	{Setting: Setting{"CPUSH_RATE_PUSH", "rate_push", itoa(push.RatePushDefault),
+		"Push calls per second, shared by all workers of the account (quota 1,000,000/60s)"},
 		set: integer(func(c *Config) *int { return &c.RatePush }, positive)},
-	{Setting: Setting{"CPUSH_RATE_COMPLETE", "rate_complete", "100",
-		"CompleteContinuouslyPush calls per second, shared by all workers"},
+	{Setting: Setting{"CPUSH_RATE_COMPLETE", "rate_complete", itoa(push.RateCompleteDefault),
+		"CompleteContinuouslyPush calls per second, shared by all workers of the account (quota 10,000/60s)"},
 		set: integer(func(c *Config) *int { return &c.RateComplete }, positive)},
+	{Setting: Setting{"CPUSH_RATE_QUERY_STATS", "rate_query_stats", itoa(push.RateQueryStatsDefault),
+		"QueryPushStatByMsg calls per second, shared by all workers of the account (quota 50/s)"},
+		set: integer(func(c *Config) *int { return &c.RateQueryStats }, positive)},
+	{Setting: Setting{"CPUSH_VALUES_PER_CALL", "values_per_call", itoa(push.MaxTargetsPerCall),
+		"most target values in one ContinuouslyPush call, 1 to 1000; they travel in the request URL: lower it if a gateway answers 414"},
+		set: integer(func(c *Config) *int { return &c.ValuesPerCall }, valuesPerCall)},
 	{Setting: Setting{"CPUSH_MESSAGE_LIMIT", "message_limit", "10000",
 		"most pushes one MessageId takes; at least 1000 in targets"},
 		set: integer(func(c *Config) *int { return &c.MessageLimit }, positive)},
@@ -131,6 +144,9 @@ var appFields = []field[App]{
 	{Setting: Setting{"", "apps[].security_token", "",
 		"the app's STS security token (secret)"},
 		set: secret(func(a *App) *Secret { return &a.SecurityToken })},
+	{Setting: Setting{"", "apps[].account", "",
+		"ID of the main account that owns the app's AccessKey and its quotas; only with the app's own access_key_id; empty: that AccessKey ID"},
+		set: text(func(a *App) *string { return &a.AccountID })},
 	{Setting: Setting{"", "apps[].region", "",
 		"the app's region; empty: the top-level region"},
 		set: text(func(a *App) *string { return &a.Region })},
@@ -143,6 +159,9 @@ var appFields = []field[App]{
 	{Setting: Setting{"", "apps[].rate_complete", "",
 		"the app's account's CompleteContinuouslyPush calls per second; empty: the top-level rate"},
 		set: integer(func(a *App) *int { return &a.RateComplete }, positive)},
+	{Setting: Setting{"", "apps[].rate_query_stats", "",
+		"the app's account's QueryPushStatByMsg calls per second; empty: the top-level rate"},
+		set: integer(func(a *App) *int { return &a.RateQueryStats }, positive)},
 }
 
 // lookup finds the field whose YAML key is key.

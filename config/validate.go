@@ -35,6 +35,7 @@ func (c *Config) Validate(dev bool) error {
 		checkPrefix(c.Prefix),
 		checkRegion("CPUSH_REGION", c.Region),
 		checkCredentials(topCredentials, c.AccessKeyID, c.AccessKeySecret, c.SecurityToken),
+		checkAccount("CPUSH_ACCOUNT", c.AccountID),
 		checkEndpoint(c.PushEndpoint),
 		checkDuration("CPUSH_PUSH_CONNECT_TIMEOUT", c.ConnectTimeout, positiveDuration),
 		checkDuration("CPUSH_PUSH_READ_TIMEOUT", c.ReadTimeout, positiveDuration),
@@ -42,6 +43,8 @@ func (c *Config) Validate(dev bool) error {
 		checkInt("CPUSH_RATE_CONTINUOUSLY_PUSH", c.RateContinuouslyPush, positive),
 		checkInt("CPUSH_RATE_PUSH", c.RatePush, positive),
 		checkInt("CPUSH_RATE_COMPLETE", c.RateComplete, positive),
+		checkInt("CPUSH_RATE_QUERY_STATS", c.RateQueryStats, positive),
+		checkInt("CPUSH_VALUES_PER_CALL", c.ValuesPerCall, valuesPerCall),
 		c.checkMessageLimit(),
 		checkField("CPUSH_MESSAGE_LIMIT_UNIT", checkOneOf(c.MessageLimitUnit, []string{UnitTargets, UnitCalls})),
 		checkDuration("CPUSH_MESSAGE_TTL", c.MessageTTL, positiveDuration),
@@ -112,6 +115,18 @@ func checkCredentials(n credentialNames, id string, secret, token Secret) error 
 		return problem(n.id, "required when %s is set", n.secret)
 	case id == "" && token != "":
 		return problem(n.id, "required when %s is set", n.token)
+	}
+	return nil
+}
+
+// accountPattern: the account names the shared limiter's Redis keys, so it
+// keeps to characters that need no quoting there (a main account's ID is a
+// number).
+var accountPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+func checkAccount(field, id string) error {
+	if id != "" && !accountPattern.MatchString(id) {
+		return problem(field, "must be the main account's ID: 1 to 64 letters, digits, '.', '_' or '-', not %q", id)
 	}
 	return nil
 }

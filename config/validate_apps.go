@@ -28,11 +28,22 @@ func checkApp(i int, a App) []error {
 		checkAppRate(i, "rate_continuously_push", a.RateContinuouslyPush),
 		checkAppRate(i, "rate_push", a.RatePush),
 		checkAppRate(i, "rate_complete", a.RateComplete),
+		checkAppRate(i, "rate_query_stats", a.RateQueryStats),
+		checkAppAccount(i, a),
 	}
 	if a.Region != "" {
 		errs = append(errs, checkRegion(appPath(i, "region"), a.Region))
 	}
 	return errs
+}
+
+// checkAppAccount: an AccessKey belongs to one main account, so an app on
+// the top-level credentials has their quota owner and cannot name another.
+func checkAppAccount(i int, a App) error {
+	if a.AccountID != "" && a.AccessKeyID == "" {
+		return problem(appPath(i, "account"), "applies only with the app's own access_key_id: the top-level AccessKey's owner is CPUSH_ACCOUNT")
+	}
+	return checkAccount(appPath(i, "account"), a.AccountID)
 }
 
 // checkAppRate allows 0, which inherits the top-level rate.
@@ -43,15 +54,15 @@ func checkAppRate(i int, key string, n int) error {
 	return nil
 }
 
-// checkSharedRates: apps whose merged settings name the same quota holder
-// share one limiter, so they must agree on its rates.
+// checkSharedRates: apps whose merged settings name the same quota owner
+// (App.Account) share one limiter, so they must agree on its rates.
 func (c *Config) checkSharedRates() []error {
 	var errs []error
 	first := map[string]int{c.mergedAt(-1).Account(): -1} // -1: the top level
 	for i, a := range c.Apps {
 		m := c.inherit(a)
 		j, ok := first[m.Account()]
-		if min(a.RateContinuouslyPush, a.RatePush, a.RateComplete) < 0 {
+		if min(a.RateContinuouslyPush, a.RatePush, a.RateComplete, a.RateQueryStats) < 0 {
 			continue // checkAppRate names it
 		}
 		if !ok {
@@ -60,7 +71,7 @@ func (c *Config) checkSharedRates() []error {
 		}
 		if rates(m) != rates(c.mergedAt(j)) {
 			errs = append(errs, problem(fmt.Sprintf("apps[%d]", i),
-				"its rates must be those of %s: the same AccessKey ID and region share one quota", label(j)))
+				"its rates must be those of %s: one quota owner (account, else AccessKey ID) in one region has one quota", label(j)))
 		}
 	}
 	return errs
@@ -81,4 +92,6 @@ func label(i int) string {
 	return fmt.Sprintf("apps[%d]", i)
 }
 
-func rates(a App) [3]int { return [3]int{a.RateContinuouslyPush, a.RatePush, a.RateComplete} }
+func rates(a App) [4]int {
+	return [4]int{a.RateContinuouslyPush, a.RatePush, a.RateComplete, a.RateQueryStats}
+}

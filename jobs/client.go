@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cpush/cpush/internal/store"
+	"github.com/cpush/cpush/push"
 )
 
 // Options configure a Client. Zero fields take the defaults.
@@ -35,8 +36,8 @@ const (
 	// DefaultJobTTL is the default Options.JobTTL.
 	DefaultJobTTL = 7 * 24 * time.Hour
 	// DefaultRate is the default Options.Rate: the documented
-	// ContinuouslyPush quota, 500 calls per second.
-	DefaultRate = 500
+	// ContinuouslyPush quota.
+	DefaultRate = push.RateContinuouslyPushDefault
 )
 
 // stagingTTL bounds the life of a job whose producer died while staging.

@@ -5,6 +5,7 @@ const (
 	ActionPush                     = "Push"
 	ActionContinuouslyPush         = "ContinuouslyPush"
 	ActionCompleteContinuouslyPush = "CompleteContinuouslyPush"
+	ActionQueryPushStatByMsg       = "QueryPushStatByMsg"
 )
 
 // Target types. ContinuouslyPush takes only DEVICE, ACCOUNT and ALIAS;
@@ -20,23 +21,26 @@ const (
 const MaxTargetsPerCall = 1000
 
 // Error codes the service answers with. The first group is the service's
-// own (documented by Alibaba Cloud); the second group names the refusals the
-// documentation describes without giving a code ("pushes are not allowed
-// after expiration or after reaching the total push limit"). cpush's
-// simulator answers with these, and the adapter classifies the real
-// service's codes for the same conditions beside them (see classify.go).
+// own (documented by Alibaba Cloud: see classify.go for the pages); the
+// second group names the refusals the documentation describes without
+// giving a code ("pushes are not allowed after expiration or after
+// reaching the total push limit"). cpush's simulator answers with these,
+// and the adapter classifies the real service's codes for the same
+// conditions beside them (see classify.go).
 const (
 	CodeThrottlingUser        = "Throttling.User"
 	CodeThrottlingAPI         = "Throttling.Api"
 	CodeThrottling            = "Throttling"
 	CodeServiceUnavailable    = "ServiceUnavailable"
 	CodeInternalError         = "InternalError"
+	CodeTimeout               = "Timeout"
 	CodeInvalidParameter      = "InvalidParameter"
 	CodeSignatureDoesNotMatch = "SignatureDoesNotMatch"
 	CodeInvalidAccessKeyID    = "InvalidAccessKeyId.NotFound"
 	CodeInvalidTimeStamp      = "InvalidTimeStamp.Expired"
 	CodeSignatureNonceUsed    = "SignatureNonceUsed"
 	CodeForbidden             = "Forbidden"
+	CodeSecurityTokenExpired  = "InvalidSecurityToken.Expired"
 
 	CodeMessageNotFound      = "MessageNotFound"
 	CodeMessageExpired       = "MessageExpired"

@@ -9,7 +9,7 @@ import (
 // Class says what a failure means for the caller's retry policy.
 type Class int
 
-// The error classes of DESIGN.md.
+// The error classes (docs/design-notes.md, "Errors and retries").
 const (
 	// ClassTransient: retry with exponential backoff, up to the retry limit.
 	ClassTransient Class = iota
@@ -21,6 +21,11 @@ const (
 	ClassRollover
 	// ClassPermanent: retrying the same call cannot succeed.
 	ClassPermanent
+	// ClassClock: the service refused the call's timestamp
+	// (InvalidTimeStamp.Expired: more than 15 minutes from its clock), so
+	// this machine's clock is wrong. The worker is at fault, not the call:
+	// wait and alert, never fail targets for it.
+	ClassClock
 )
 
 // String returns the class name used in logs and metrics.
@@ -32,6 +37,8 @@ func (c Class) String() string {
 		return "rollover"
 	case ClassPermanent:
 		return "permanent"
+	case ClassClock:
+		return "clock"
 	default:
 		return "transient"
 	}

@@ -2,39 +2,50 @@ package push
 
 import (
 	"encoding/json"
-	"fmt"
 	"sort"
 	"strconv"
 	"time"
 )
 
-// MaxTitleBytes is the longest Title cpush accepts.
-const MaxTitleBytes = 200
-
 // Message is the content of a push: what Push(Target=TBD) stores. The typed
 // fields cover the common parameters; Extra passes any other Push parameter
 // by its API name (for example "AndroidNotificationBarPriority").
+// Validate checks it against the service's documented rules.
 type Message struct {
-	Title        string            `json:"title,omitempty"`
-	Body         string            `json:"body"`
-	PushType     string            `json:"push_type,omitempty"`   // MESSAGE or NOTICE (default NOTICE)
-	DeviceType   string            `json:"device_type,omitempty"` // iOS, ANDROID, HARMONY or ALL (default ALL)
-	ExpireTime   time.Time         `json:"expire_time,omitzero"`  // when offline delivery stops
-	StoreOffline *bool             `json:"store_offline,omitempty"`
-	JobKey       string            `json:"job_key,omitempty"`
-	IOS          IOSOptions        `json:"ios,omitzero"`
-	Android      AndroidOptions    `json:"android,omitzero"`
-	Extra        map[string]string `json:"extra,omitempty"`
+	Title      string `json:"title,omitempty"`
+	Body       string `json:"body"`
+	PushType   string `json:"push_type,omitempty"`   // MESSAGE or NOTICE (default NOTICE)
+	DeviceType string `json:"device_type,omitempty"` // iOS, ANDROID, HARMONY or ALL (default ALL)
+	// ExpireAfter is how long after each Push call offline delivery stops,
+	// a Go duration such as "6h", from 1m to 72h: each Push call of a job
+	// sends ExpireTime = the time of the call + ExpireAfter, so a MessageId
+	// created hours after the job was enqueued gets a full window.
+	ExpireAfter string `json:"expire_after,omitempty"`
+	// ExpireTime is when offline delivery stops, the same for every Push
+	// call of the job; at most 72h after the job is enqueued. Set
+	// ExpireAfter or ExpireTime, not both.
+	ExpireTime   time.Time `json:"expire_time,omitzero"`
+	StoreOffline *bool     `json:"store_offline,omitempty"`
+	// JobKey is the service's JobKey, which its receipt logs carry: at
+	// most 32 letters, digits, '_' or '-'. Empty: the job's ID, mapped by
+	// JobKeyFor.
+	JobKey  string            `json:"job_key,omitempty"`
+	IOS     IOSOptions        `json:"ios,omitzero"`
+	Android AndroidOptions    `json:"android,omitzero"`
+	Extra   map[string]string `json:"extra,omitempty"`
 }
 
 // IOSOptions are the iOS parameters of a Message.
 type IOSOptions struct {
-	Badge              *int              `json:"badge,omitempty"`
-	BadgeAutoIncrement *bool             `json:"badge_auto_increment,omitempty"`
-	Sound              string            `json:"sound,omitempty"`    // iOSMusic
-	ApnsEnv            string            `json:"apns_env,omitempty"` // DEV or PRODUCT
-	Subtitle           string            `json:"subtitle,omitempty"`
-	ExtParameters      map[string]string `json:"ext_parameters,omitempty"`
+	Badge              *int  `json:"badge,omitempty"`
+	BadgeAutoIncrement *bool `json:"badge_auto_increment,omitempty"`
+	// Sound is iOSMusic: the name of a sound file in the app. Unset (nil):
+	// the system sound; set to "" (a pointer to an empty string, JSON
+	// "sound": ""): a silent notification.
+	Sound         *string           `json:"sound,omitempty"`
+	ApnsEnv       string            `json:"apns_env,omitempty"` // DEV or PRODUCT
+	Subtitle      string            `json:"subtitle,omitempty"`
+	ExtParameters map[string]string `json:"ext_parameters,omitempty"`
 }
 
 // AndroidOptions are the Android parameters of a Message.
@@ -52,13 +63,6 @@ const (
 	DefaultDeviceType = "ALL"
 )
 
-var (
-	pushTypes   = []string{"MESSAGE", "NOTICE"}
-	deviceTypes = []string{"iOS", "ANDROID", "HARMONY", "ALL"}
-	apnsEnvs    = []string{"DEV", "PRODUCT"}
-	openTypes   = []string{"APPLICATION", "ACTIVITY", "URL", "NONE"}
-)
-
 // FieldError is a Message or job field that breaks a rule.
 type FieldError struct {
 	Field string // the field's name as producers write it, e.g. "message.body"
@@ -68,104 +72,109 @@ type FieldError struct {
 // Error names the field and the rule.
 func (e *FieldError) Error() string { return e.Field + ": " + e.Rule }
 
-// Validate checks m, naming the first field that breaks a rule. Field names
-// are given under prefix (e.g. "message").
-func (m *Message) Validate(prefix string) error {
-	f := func(name, rule string, args ...any) error {
-		return &FieldError{Field: prefix + "." + name, Rule: fmt.Sprintf(rule, args...)}
+// ForJob returns a copy of m that carries JobKeyFor(jobID) as its JobKey,
+// unless m has a JobKey of its own, which it keeps.
+func (m *Message) ForJob(jobID string) Message {
+	out := *m
+	if out.JobKey == "" {
+		out.JobKey = JobKeyFor(jobID)
 	}
-	switch {
-	case m.Body == "":
-		return f("body", "is required")
-	case m.Title == "" && orDefault(m.PushType, DefaultPushType) == "NOTICE":
-		return f("title", "is required for a NOTICE (the default push_type); use push_type MESSAGE for a message without one")
-	case len(m.Title) > MaxTitleBytes:
-		return f("title", "is %d bytes; at most %d", len(m.Title), MaxTitleBytes)
-	case m.PushType != "" && !oneOf(m.PushType, pushTypes):
-		return f("push_type", "must be one of %v, not %q", pushTypes, m.PushType)
-	case m.DeviceType != "" && !oneOf(m.DeviceType, deviceTypes):
-		return f("device_type", "must be one of %v, not %q", deviceTypes, m.DeviceType)
-	case m.IOS.ApnsEnv != "" && !oneOf(m.IOS.ApnsEnv, apnsEnvs):
-		return f("ios.apns_env", "must be one of %v, not %q", apnsEnvs, m.IOS.ApnsEnv)
-	case m.Android.OpenType != "" && !oneOf(m.Android.OpenType, openTypes):
-		return f("android.open_type", "must be one of %v, not %q", openTypes, m.Android.OpenType)
-	case m.Android.OpenType == "ACTIVITY" && m.Android.Activity == "":
-		return f("android.activity", "is required when android.open_type is ACTIVITY")
-	case m.Android.OpenType == "URL" && m.Android.OpenURL == "":
-		return f("android.open_url", "is required when android.open_type is URL")
-	}
-	return m.validateExtra(prefix)
+	return out
 }
 
-func (m *Message) validateExtra(prefix string) error {
-	typed := m.typedParams()
-	for _, name := range sortedKeys(m.Extra) {
-		field := prefix + ".extra." + name
-		switch {
-		case !KnownPushParam(name):
-			return &FieldError{Field: field, Rule: "is not a parameter of the Push API (names are case-sensitive, e.g. AndroidNotificationBarPriority)"}
-		case reservedParams[name]:
-			return &FieldError{Field: field, Rule: "is set by cpush and cannot be passed through"}
-		case typed[name] != "":
-			return &FieldError{Field: field, Rule: "is also set by a typed field; set it once"}
-		}
-	}
-	return nil
-}
+// Params returns the Push parameters of m by their API names for a Push
+// call made now: ParamsAt(time.Now()).
+func (m *Message) Params() map[string]string { return m.ParamsAt(time.Now()) }
 
-// Params returns the Push parameters of m by their API names, defaults
-// applied, without AppKey, Target and TargetValue.
-func (m *Message) Params() map[string]string {
-	p := m.typedParams()
+// ParamsAt returns the Push parameters of m by their API names for a Push
+// call made at now, defaults applied, without AppKey, Target and
+// TargetValue. ExpireAfter becomes ExpireTime = now + ExpireAfter. Every
+// parameter that is set is there, even an empty iOSMusic (a silent
+// notification); unset ones are not.
+func (m *Message) ParamsAt(now time.Time) map[string]string {
+	p := m.typedParams(now)
 	for k, v := range m.Extra {
 		p[k] = v
 	}
-	for k, v := range p {
-		if v == "" {
-			delete(p, k)
+	return p
+}
+
+// typedParams are the parameters of the typed fields that are set.
+func (m *Message) typedParams(now time.Time) map[string]string {
+	p := map[string]string{
+		"Body":       m.Body,
+		"PushType":   orDefault(m.PushType, DefaultPushType),
+		"DeviceType": orDefault(m.DeviceType, DefaultDeviceType),
+	}
+	set := func(name, v string) {
+		if v != "" {
+			p[name] = v
 		}
+	}
+	set("Title", m.Title)
+	set("JobKey", m.JobKey)
+	set("ExpireTime", m.expireTime(now))
+	set("StoreOffline", boolParam(m.StoreOffline))
+	set("iOSBadge", intParam(m.IOS.Badge))
+	set("iOSBadgeAutoIncrement", boolParam(m.IOS.BadgeAutoIncrement))
+	set("iOSApnsEnv", m.IOS.ApnsEnv)
+	set("iOSSubtitle", m.IOS.Subtitle)
+	set("iOSExtParameters", jsonParam(m.IOS.ExtParameters))
+	set("AndroidOpenType", m.Android.OpenType)
+	set("AndroidActivity", m.Android.Activity)
+	set("AndroidOpenUrl", m.Android.OpenURL)
+	set("AndroidNotificationChannel", m.Android.NotificationChannel)
+	set("AndroidExtParameters", jsonParam(m.Android.ExtParameters))
+	if m.IOS.Sound != nil {
+		p["iOSMusic"] = *m.IOS.Sound // "" too: a silent notification
 	}
 	return p
 }
 
-func (m *Message) typedParams() map[string]string {
-	p := map[string]string{
-		"Title":                      m.Title,
-		"Body":                       m.Body,
-		"PushType":                   orDefault(m.PushType, DefaultPushType),
-		"DeviceType":                 orDefault(m.DeviceType, DefaultDeviceType),
-		"JobKey":                     m.JobKey,
-		"StoreOffline":               boolParam(m.StoreOffline),
-		"iOSBadge":                   intParam(m.IOS.Badge),
-		"iOSBadgeAutoIncrement":      boolParam(m.IOS.BadgeAutoIncrement),
-		"iOSMusic":                   m.IOS.Sound,
-		"iOSApnsEnv":                 m.IOS.ApnsEnv,
-		"iOSSubtitle":                m.IOS.Subtitle,
-		"iOSExtParameters":           jsonParam(m.IOS.ExtParameters),
-		"AndroidOpenType":            m.Android.OpenType,
-		"AndroidActivity":            m.Android.Activity,
-		"AndroidOpenUrl":             m.Android.OpenURL,
-		"AndroidNotificationChannel": m.Android.NotificationChannel,
-		"AndroidExtParameters":       jsonParam(m.Android.ExtParameters),
+// expireTime is the ExpireTime parameter of a Push call at now: ISO 8601
+// in UTC to the second, as the Push page asks. ExpireAfter is rounded
+// down to the second, so it never exceeds the 72h bound.
+func (m *Message) expireTime(now time.Time) string {
+	const layout = "2006-01-02T15:04:05Z"
+	if d, err := time.ParseDuration(m.ExpireAfter); err == nil && m.ExpireAfter != "" {
+		return now.Add(d).UTC().Truncate(time.Second).Format(layout)
 	}
 	if !m.ExpireTime.IsZero() {
-		p["ExpireTime"] = m.ExpireTime.UTC().Format("2006-01-02T15:04:05Z")
+		return m.ExpireTime.UTC().Format(layout)
 	}
-	return p
+	return ""
 }
 
-// reservedParams are Push parameters cpush sets itself or that TBD forbids.
-var reservedParams = map[string]bool{
-	"AppKey": true, "Target": true, "TargetValue": true, "PushTime": true,
+// typedFields name, by Push parameter, the Message field that sets it, as
+// producers write it. Extra cannot set these.
+var typedFields = map[string]string{
+	"Title":                      "title",
+	"Body":                       "body",
+	"PushType":                   "push_type",
+	"DeviceType":                 "device_type",
+	"ExpireTime":                 "expire_time",
+	"StoreOffline":               "store_offline",
+	"JobKey":                     "job_key",
+	"iOSBadge":                   "ios.badge",
+	"iOSBadgeAutoIncrement":      "ios.badge_auto_increment",
+	"iOSMusic":                   "ios.sound",
+	"iOSApnsEnv":                 "ios.apns_env",
+	"iOSSubtitle":                "ios.subtitle",
+	"iOSExtParameters":           "ios.ext_parameters",
+	"AndroidOpenType":            "android.open_type",
+	"AndroidActivity":            "android.activity",
+	"AndroidOpenUrl":             "android.open_url",
+	"AndroidNotificationChannel": "android.notification_channel",
+	"AndroidExtParameters":       "android.ext_parameters",
 }
 
-func oneOf(s string, set []string) bool {
-	for _, v := range set {
-		if s == v {
-			return true
-		}
+// fieldOf is the producer's name of the field that sets Push parameter
+// name: a typed field, or extra.<name>.
+func fieldOf(name string) string {
+	if f, ok := typedFields[name]; ok {
+		return f
 	}
-	return false
+	return "extra." + name
 }
 
 func orDefault(s, def string) string {

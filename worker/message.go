@@ -102,7 +102,7 @@ func (m messages) createLocked(ctx context.Context, j *job, n int) (current, err
 		return current{}, err
 	}
 	created := time.Now()
-	res, err := j.app.Service.CreateMessage(ctx, j.AppKey, *j.message)
+	res, err := j.app.Service.CreateMessage(ctx, j.AppKey, j.message.ForJob(j.ID)) // JobKey: the job's, unless the producer set one
 	w.metrics.observeCall(push.ActionPush, created, err)
 	if err != nil {
 		return current{}, fmt.Errorf("creating the MessageId of message %d of job %s: %w", n, j.ID, err)

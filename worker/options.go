@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/push"
 )
 
 // Options configure a Worker. Zero fields take the defaults in parentheses.
@@ -45,11 +46,12 @@ type Options struct {
 	Metrics       prometheus.Registerer // (no metrics)
 }
 
-// Rates are calls per second per action; 0 takes the default.
+// Rates are calls per second per action; 0 takes the default
+// (push.Rate*Default, from the documented quotas).
 type Rates struct {
 	ContinuouslyPush int // 500
-	Push             int // 100
-	Complete         int // 100
+	Push             int // 16393
+	Complete         int // 163
 }
 
 func (o *Options) setDefaults() {
@@ -66,9 +68,9 @@ func (o *Options) setDefaults() {
 	}
 	o.RetryBase = orDuration(o.RetryBase, time.Second)
 	o.RetryMax = orDuration(o.RetryMax, 5*time.Minute)
-	o.Rates.ContinuouslyPush = orInt(o.Rates.ContinuouslyPush, 500)
-	o.Rates.Push = orInt(o.Rates.Push, 100)
-	o.Rates.Complete = orInt(o.Rates.Complete, 100)
+	o.Rates.ContinuouslyPush = orInt(o.Rates.ContinuouslyPush, push.RateContinuouslyPushDefault)
+	o.Rates.Push = orInt(o.Rates.Push, push.RatePushDefault)
+	o.Rates.Complete = orInt(o.Rates.Complete, push.RateCompleteDefault)
 	if o.Account == "" {
 		o.Account = "default"
 	}

@@ -34,10 +34,14 @@ func (f *sendFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.msg.Body, "body", "", "the message body (content mode)")
 	fs.StringVar(&f.msg.PushType, "push-type", "", "MESSAGE or NOTICE (default NOTICE)")
 	fs.StringVar(&f.msg.DeviceType, "device-type", "", "iOS, ANDROID, HARMONY or ALL (default ALL)")
-	fs.StringVar(&f.msg.JobKey, "job-key", "", "the service's JobKey, for its statistics")
+	fs.StringVar(&f.msg.JobKey, "job-key", "", "the service's JobKey for its receipt logs, at most 32 of A-Z a-z 0-9 _ - (default: from the job ID)")
 	fs.StringVar(&f.storeOffline, "store-offline", "", "true or false: keep the message for offline devices")
 	fs.StringVar(&f.msg.IOS.ApnsEnv, "ios-apns-env", "", "DEV or PRODUCT")
-	fs.StringVar(&f.msg.IOS.Sound, "ios-sound", "", "the iOS sound (iOSMusic)")
+	fs.Func("ios-sound", "the iOS sound (iOSMusic); \"\" makes a silent notification", func(v string) error {
+		f.msg.IOS.Sound = &v
+		return nil
+	})
+	fs.StringVar(&f.msg.ExpireAfter, "expire-after", "", "offline delivery stops this long after each Push call, e.g. 6h (1m to 72h)")
 	fs.StringVar(&f.msg.Android.OpenType, "android-open-type", "", "APPLICATION, ACTIVITY, URL or NONE")
 	fs.StringVar(&f.msg.Android.Activity, "android-activity", "", "the Android activity to open")
 	fs.StringVar(&f.msg.Android.OpenURL, "android-open-url", "", "the URL to open")

@@ -95,17 +95,19 @@ func workerOptions(cfg *config.Config, log *zap.Logger) worker.Options {
 	}
 }
 
-// services builds one adapter per quota holder (AccessKey and region) and
-// serves each AppKey with its own. Credentials are resolved at start, so a
-// missing one fails now, in one line.
+// services builds one adapter per set of credentials and region and serves
+// each AppKey with its own; the AppKeys of one quota owner share the
+// limiter (config.App.Account), whichever AccessKey they call with.
+// Credentials are resolved at start, so a missing one fails now, in one
+// line.
 type services struct {
-	cfg  *config.Config
-	byAc map[string]*alibaba.Client // by config.App.Account
+	cfg   *config.Config
+	byKey map[string]*alibaba.Client // by config.App.CredentialKey
 }
 
 func newServices(cfg *config.Config) (*services, error) {
-	s := &services{cfg: cfg, byAc: map[string]*alibaba.Client{}}
-	for _, a := range cfg.Accounts() {
+	s := &services{cfg: cfg, byKey: map[string]*alibaba.Client{}}
+	for _, a := range cfg.Clients() {
 		c, err := alibaba.New(alibaba.Config{
 			Region: a.Region, AccessKeyID: a.AccessKeyID,
 			AccessKeySecret: a.AccessKeySecret.Reveal(), SecurityToken: a.SecurityToken.Reveal(),
@@ -118,23 +120,24 @@ func newServices(cfg *config.Config) (*services, error) {
 			}
 			return nil, fmt.Errorf("app %d: %w", a.AppKey, err)
 		}
-		s.byAc[a.Account()] = c
+		s.byKey[a.CredentialKey()] = c
 	}
 	return s, nil
 }
 
-// apps is the worker's view: each AppKey's adapter, account and rates.
-// Every AppKey's account is one of cfg.Accounts(), built by newServices.
+// apps is the worker's view: each AppKey's adapter, quota owner and rates.
+// Every AppKey's credentials are one of cfg.Clients(), built by
+// newServices.
 func (s *services) apps() worker.Apps {
 	return func(appKey int64) worker.App {
 		a := s.cfg.App(appKey)
-		return worker.App{Service: s.byAc[a.Account()], Account: a.Account(),
+		return worker.App{Service: s.byKey[a.CredentialKey()], Account: a.Account(),
 			Rates: worker.Rates{ContinuouslyPush: a.RateContinuouslyPush, Push: a.RatePush, Complete: a.RateComplete}}
 	}
 }
 
 func (s *services) close() {
-	for _, c := range s.byAc {
+	for _, c := range s.byKey {
 		c.Close()
 	}
 }
