@@ -49,7 +49,7 @@ type codeCount struct {
 
 // jobsPage renders the recent jobs with their progress.
 func (s *Server) jobsPage(w http.ResponseWriter, r *http.Request) {
-	page, err := s.client.List(r.Context(), r.URL.Query().Get("cursor"), pageJobs)
+	page, err := s.recentJobs(r)
 	if err != nil {
 		e, ok := asAPIError(err)
 		if !ok {
@@ -70,6 +70,19 @@ func (s *Server) jobsPage(w http.ResponseWriter, r *http.Request) {
 	if err := s.page.Execute(w, data); err != nil {
 		s.opts.Logger.Warn("rendering the job page", zap.Error(err))
 	}
+}
+
+// recentJobs lists the page's jobs from the cursor in r's query.
+func (s *Server) recentJobs(r *http.Request) (jobs.Page, error) {
+	q, err := parseQuery(r)
+	if err != nil {
+		return jobs.Page{}, err
+	}
+	cursor, err := queryValue(q, "cursor")
+	if err != nil {
+		return jobs.Page{}, err
+	}
+	return s.client.List(r.Context(), cursor, pageJobs)
 }
 
 func newJobRow(st *jobs.Status) jobRow {

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"go.uber.org/zap"
 
@@ -28,11 +30,19 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
 
 // list answers a page of the recent jobs, newest first.
 func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryLimit(r)
+	q, err := parseQuery(r)
 	if err != nil {
 		return err
 	}
-	page, err := s.client.List(r.Context(), r.URL.Query().Get("cursor"), limit)
+	limit, err := queryLimit(q)
+	if err != nil {
+		return err
+	}
+	cursor, err := queryValue(q, "cursor")
+	if err != nil {
+		return err
+	}
+	page, err := s.client.List(r.Context(), cursor, limit)
 	if err != nil {
 		return err
 	}
@@ -40,12 +50,50 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// parseQuery parses r's query, refusing a pair that does not parse, which
+// r.URL.Query would drop silently: a cursor so dropped would list the
+// first page again.
+func parseQuery(r *http.Request) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		name := badQueryParam(r.URL.RawQuery)
+		return nil, apiErr(CodeInvalidField, name, "%s: the query does not parse: %s", name, err.Error())
+	}
+	return q, nil
+}
+
+// badQueryParam names the parameter of raw's first pair that does not
+// parse.
+func badQueryParam(raw string) string {
+	for _, pair := range strings.Split(raw, "&") {
+		key, value, _ := strings.Cut(pair, "=")
+		name, kerr := url.QueryUnescape(key)
+		_, verr := url.QueryUnescape(value)
+		if kerr != nil {
+			name = key
+		}
+		if kerr != nil || verr != nil || strings.Contains(pair, ";") {
+			return name
+		}
+	}
+	return ""
+}
+
+// queryValue reads parameter name of q, "" when absent; given twice, it
+// is refused, as the two may not mean one page.
+func queryValue(q url.Values, name string) (string, error) {
+	if v := q[name]; len(v) > 1 {
+		return "", apiErr(CodeInvalidField, name, "%s: given %d times; give it once", name, len(v))
+	}
+	return q.Get(name), nil
+}
+
 // queryLimit reads the limit parameter: 1 to jobs.MaxListLimit, 0 when
 // absent.
-func queryLimit(r *http.Request) (int, error) {
-	v := r.URL.Query().Get("limit")
-	if v == "" {
-		return 0, nil
+func queryLimit(q url.Values) (int, error) {
+	v, err := queryValue(q, "limit")
+	if v == "" || err != nil {
+		return 0, err
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > jobs.MaxListLimit {

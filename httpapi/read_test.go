@@ -46,13 +46,26 @@ func TestServer_List(t *testing.T) {
 		{"limit 0", "?limit=0", "limit"},
 		{"limit over the most", fmt.Sprintf("?limit=%d", jobs.MaxListLimit+1), "limit"},
 		{"limit not a number", "?limit=ten", "limit"},
+		{"limit given twice", "?limit=2&limit=3", "limit"},
 		{"bad cursor", "?cursor=not-one", "cursor"},
+		{"cursor with a bad escape", "?limit=2&cursor=%zz", "cursor"},
+		{"cursor with a semicolon", "?cursor=MTIzOmE;limit=2", "cursor"},
+		{"cursor given twice", "?cursor=MTIzOmE&cursor=MTIzOmE", "cursor"},
+		{"cursor with stray bits", "?cursor=MTIzOmF", "cursor"},
+		{"cursor with a negative time", "?cursor=LTU6eA", "cursor"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			wantError(t, e.do(http.MethodGet, "/v1/jobs"+tt.query, "", nil), http.StatusBadRequest, httpapi.CodeInvalidField, tt.wantField)
 		})
 	}
+	t.Run("job page with a bad cursor", func(t *testing.T) {
+		for _, query := range []string{"?cursor=%zz", "?cursor=MTIzOmF"} {
+			if resp := e.do(http.MethodGet, "/jobs"+query, "", nil); resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("GET /jobs%s = %d, want 400", query, resp.StatusCode)
+			}
+		}
+	})
 }
 
 func TestServer_Cancel(t *testing.T) {

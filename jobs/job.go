@@ -75,6 +75,10 @@ const MaxIDBytes = 128
 
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
+// validID reports whether id is a job ID: 1 to MaxIDBytes characters of
+// idPattern.
+func validID(id string) bool { return len(id) <= MaxIDBytes && idPattern.MatchString(id) }
+
 // FieldError is a job field that breaks a rule; Field names it as producers
 // write it (JSON names, "targets[3]").
 type FieldError = push.FieldError
@@ -89,7 +93,7 @@ func fieldErr(field, rule string, args ...any) error {
 // validateHeader checks everything about j but its targets.
 func (j *Job) validateHeader() error {
 	switch {
-	case j.ID != "" && (len(j.ID) > MaxIDBytes || !idPattern.MatchString(j.ID)):
+	case j.ID != "" && !validID(j.ID):
 		return fieldErr("id", "must be 1 to %d characters of A-Z, a-z, 0-9, '.', '_' and '-'", MaxIDBytes)
 	case j.AppKey <= 0:
 		return fieldErr("app_key", "must be a positive integer, not %d", j.AppKey)

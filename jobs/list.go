@@ -62,7 +62,10 @@ func (p position) cursor() string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(p.ms, 10) + ":" + p.id))
 }
 
-// decodeCursor reverses cursor; "" is the start (no position).
+// decodeCursor reverses cursor; "" is the start (no position). Only a
+// cursor that position.cursor could have made is taken: a time that is not
+// negative, a valid job ID and the canonical encoding of both, so that a
+// cursor a client mangled is refused rather than listing from elsewhere.
 func decodeCursor(cursor string) (*position, error) {
 	if cursor == "" {
 		return nil, nil
@@ -70,10 +73,11 @@ func decodeCursor(cursor string) (*position, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(cursor)
 	ms, id, ok := strings.Cut(string(raw), ":")
 	n, perr := strconv.ParseInt(ms, 10, 64)
-	if err != nil || !ok || perr != nil || id == "" {
+	p := position{ms: n, id: id}
+	if err != nil || !ok || perr != nil || n < 0 || !validID(id) || p.cursor() != cursor {
 		return nil, fmt.Errorf("cursor %q: %w", cursor, ErrBadCursor)
 	}
-	return &position{ms: n, id: id}, nil
+	return &p, nil
 }
 
 // recent returns the IDs of up to limit jobs after from, newest first, and

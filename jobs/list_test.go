@@ -94,7 +94,12 @@ func TestClient_List(t *testing.T) {
 		}
 	})
 	t.Run("bad cursor", func(t *testing.T) {
-		for _, cur := range []string{"!!", "bm9jb2xvbg", "MTIzOg"} { // not base64, "nocolon", "123:"
+		for _, cur := range []string{
+			"!!", "bm9jb2xvbg", "MTIzOg", // not base64, "nocolon", "123:"
+			"LTU6eA", "KzU6eA", "MDEyMzp4", // "-5:x", "+5:x", "0123:x": not a time position.cursor writes
+			"MTIzOmF", "MTIzOmE=", // "123:a" with stray bits or padding: not the canonical encoding
+			"MTIzOmEgYg", // "123:a b": not a job ID
+		} {
 			if _, err := c.List(ctx, cur, 5); !errors.Is(err, jobs.ErrBadCursor) {
 				t.Errorf("List(%q) = %v, want ErrBadCursor", cur, err)
 			}
