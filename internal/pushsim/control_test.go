@@ -50,6 +50,11 @@ func TestServer_SimEndpoints(t *testing.T) {
 		wantServerError(t, err, pushsim.CodeThrottlingUser, http.StatusBadRequest)
 		e.simCall(t, http.MethodPost, "/sim/qps?action=Push&qps=0", http.StatusOK, nil)
 	})
+	t.Run("POST /sim/quotas and /sim/stat-model", func(t *testing.T) {
+		e.simCall(t, http.MethodPost, "/sim/quotas?off=true", http.StatusOK, nil)
+		e.simCall(t, http.MethodPost, "/sim/quotas?off=false", http.StatusOK, nil)
+		e.simCall(t, http.MethodPost, "/sim/stat-model?received=1&opened=0.5&settle=1h", http.StatusOK, nil)
+	})
 	t.Run("POST /sim/reset", func(t *testing.T) {
 		e.simCall(t, http.MethodPost, "/sim/reset", http.StatusOK, nil)
 		st := e.sim.Stats()
@@ -66,6 +71,11 @@ func TestServer_SimEndpoints(t *testing.T) {
 			{"wrong method", http.MethodGet, "/sim/reset", http.StatusMethodNotAllowed},
 			{"bad duration", http.MethodPost, "/sim/advance?d=soon", http.StatusBadRequest},
 			{"fault rate over 1", http.MethodPost, "/sim/faults?throttle=2", http.StatusBadRequest},
+			{"quotas not a bool", http.MethodPost, "/sim/quotas?off=maybe", http.StatusBadRequest},
+			{"share over 1", http.MethodPost, "/sim/stat-model?received=2", http.StatusBadRequest},
+			{"negative settle", http.MethodPost, "/sim/stat-model?settle=-1s", http.StatusBadRequest},
+			{"URL bound not a number", http.MethodPost, "/sim/max-url?bytes=big", http.StatusBadRequest},
+			{"bad skew", http.MethodPost, "/sim/clock-skew?d=soon", http.StatusBadRequest},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
