@@ -3,6 +3,7 @@ package pushsim_test
 import (
 	"errors"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -94,4 +95,17 @@ func sdkCall(t *testing.T, host string, c pushsim.Call) (int, string) {
 		t.Fatalf("SDK: %v", err)
 	}
 	return resp.GetHttpStatus(), ""
+}
+
+// TestRules_documented checks that docs/simulator.md lists every rule.
+func TestRules_documented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/simulator.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range pushsim.Rules() {
+		if !strings.Contains(string(doc), r.Name) {
+			t.Errorf("docs/simulator.md does not list rule %q", r.Name)
+		}
+	}
 }
