@@ -74,7 +74,7 @@ func deviceChunks(n, width int) []string {
 // ContinuouslyPush requests of 1,000 device ids straight into ServeHTTP,
 // with no SDK and no network, a fresh MessageId every 10 calls.
 func BenchmarkServer_ServeHTTP(b *testing.B) {
-	sim := pushsim.New(pushsim.Config{})
+	sim := pushsim.New(pushsim.Config{NoQuotas: true})
 	chunks := deviceChunks(benchChunks, pushsim.MaxTargetsPerCall)
 	const batch = 1000
 	var queries []string
@@ -115,7 +115,8 @@ func signedChunks(b *testing.B, sim *pushsim.Server, chunks []string, from, n in
 // createDirect stores a message through ServeHTTP and returns its MessageId.
 func createDirect(b *testing.B, sim *pushsim.Server) string {
 	p := signedParams(pushsim.ActionPush)
-	p["AppKey"], p["Target"], p["PushType"], p["DeviceType"], p["Body"] = "23267207", "TBD", "MESSAGE", "ALL", "hi"
+	p["AppKey"], p["Target"], p["TargetValue"], p["PushType"], p["DeviceType"] = "23267207", "TBD", "TBD", "MESSAGE", "ALL"
+	p["Title"], p["Body"] = "hi", "hi"
 	w := httptest.NewRecorder()
 	sim.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/?"+signRaw(p, pushsim.TestAccessKeySecret), nil))
 	var a rawAnswer

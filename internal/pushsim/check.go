@@ -82,8 +82,13 @@ func checkValues(target, values string) (int, outcome, bool) {
 	if hasEmptyValue(values) {
 		return n, invalidParam("TargetValue", "an empty value"), false
 	}
-	limit := map[string]int{TargetAccount: maxAccountBytes, TargetAlias: maxAliasBytes}[target]
-	if limit == 0 {
+	var limit int
+	switch target {
+	case TargetAccount:
+		limit = maxAccountBytes
+	case TargetAlias:
+		limit = maxAliasBytes
+	default:
 		return n, outcome{}, true
 	}
 	for rest := values; rest != ""; {

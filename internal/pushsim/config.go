@@ -48,8 +48,9 @@ const (
 // no faults.
 type Config struct {
 	// AccessKeyID and AccessKeySecret add one credential owned by
-	// DefaultAccount. With them and Credentials empty, the simulator
-	// accepts the test pair (TestAccessKeyID, TestAccessKeySecret).
+	// DefaultAccount; an empty one of the two takes the test pair's value.
+	// With both empty and no Credentials, the simulator accepts the test
+	// pair (TestAccessKeyID, TestAccessKeySecret).
 	AccessKeyID, AccessKeySecret string
 	// Credentials are the AccessKeys the simulator knows (see Credential).
 	Credentials []Credential

@@ -2,6 +2,7 @@ package pushsim
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -33,6 +34,15 @@ type Credential struct {
 	// DenyAppKeys are the AppKeys this AccessKey may not use: answered 400
 	// PermissionDenied (PagePushV2).
 	DenyAppKeys []int64
+}
+
+// String describes c for logs without its secret or token.
+func (c Credential) String() string {
+	kind := "AccessKey"
+	if c.SecurityToken != "" {
+		kind = "STS AccessKey"
+	}
+	return fmt.Sprintf("%s %s of account %s", kind, c.AccessKeyID, orString(c.Account, DefaultAccount))
 }
 
 func (c Credential) validate() error {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,6 +89,12 @@ func TestServer_Credentials(t *testing.T) {
 		wantServerError(t, err, pushsim.CodeForbiddenRAM, http.StatusForbidden)
 		e.simCall(t, http.MethodPost, "/sim/credentials/remove?id="+pushsim.TestAccessKeyID, http.StatusOK, nil)
 		e.simCall(t, http.MethodPost, "/sim/credentials/remove?id=nobody", http.StatusBadRequest, nil)
+	})
+	t.Run("String hides the secret and token", func(t *testing.T) {
+		got := fmt.Sprintf("%v", sts)
+		if strings.Contains(got, sts.AccessKeySecret) || strings.Contains(got, sts.SecurityToken) || !strings.Contains(got, sts.AccessKeyID) {
+			t.Errorf("got %q, want the AccessKey ID without secret or token", got)
+		}
 	})
 	t.Run("the test pair belongs to the default account", func(t *testing.T) {
 		e := setup(t, pushsim.Config{})

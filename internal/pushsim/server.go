@@ -167,9 +167,10 @@ func (s *Server) SetMaxURLBytes(n int) {
 	s.maxURL.Store(int64(max(n, 0)))
 }
 
-// Reset forgets messages, deliveries and stats. It keeps the
-// configuration, the run-time knobs, the credentials, the clocks, the used
-// nonces and the MessageId sequence (a MessageId is never handed out twice).
+// Reset forgets messages, deliveries, IdempotentTokens and stats. It keeps
+// the configuration, the run-time knobs, the credentials, the clocks, the
+// quotas' recent calls, the used nonces and the MessageId sequence (a
+// MessageId is never handed out twice).
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
