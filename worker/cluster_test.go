@@ -17,7 +17,7 @@ import (
 // Redis Cluster: every Lua script's keys must hash to one slot.
 func TestWorker_RedisCluster(t *testing.T) {
 	rdb, _ := redistest.Cluster(t)
-	sim := pushsim.New(pushsim.Config{})
+	sim := pushsim.New(pushsim.Config{NoQuotas: true})
 	hs := httptest.NewServer(sim)
 	t.Cleanup(hs.Close)
 	svc, err := alibaba.New(alibaba.Config{Region: "cn-hangzhou", Endpoint: hs.URL,

@@ -35,6 +35,7 @@ const testAppKey = 23267207
 func setup(t testing.TB, simCfg pushsim.Config, opts worker.Options) *env {
 	t.Helper()
 	rdb, prefix := redistest.Namespace(t)
+	simCfg.NoQuotas = true // the tests push faster than the documented quotas; throttle_test sets its own
 	sim := pushsim.New(simCfg)
 	hs := httptest.NewServer(sim)
 	t.Cleanup(hs.Close)

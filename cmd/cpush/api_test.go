@@ -174,7 +174,7 @@ func basicAuth(user, password string) string {
 func TestRun_WorkerServesAPI(t *testing.T) {
 	_, prefix := redistest.Namespace(t)
 	vars := testVars(t, prefix)
-	sim := httptest.NewServer(pushsim.New(pushsim.Config{}))
+	sim := httptest.NewServer(pushsim.New(pushsim.Config{NoQuotas: true}))
 	defer sim.Close()
 	const secret = "whsec-cmd-test-0123456789"
 	vars["CPUSH_PUSH_ENDPOINT"] = sim.URL

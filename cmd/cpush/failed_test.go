@@ -22,7 +22,7 @@ func TestRun_Failed(t *testing.T) {
 		t.Skip("needs a real Redis: the binary connects by URL")
 	}
 	_, prefix := redistest.Namespace(t)
-	sim := pushsim.New(pushsim.Config{MessageLimit: 1000})
+	sim := pushsim.New(pushsim.Config{MessageLimit: 1000, NoQuotas: true})
 	hs := httptest.NewServer(sim)
 	defer hs.Close()
 	vars := map[string]string{

@@ -139,7 +139,7 @@ func TestRun_SendWaitJSON(t *testing.T) {
 
 func sendWaitJSON(t *testing.T, vars map[string]string) {
 	_, prefix := redistest.Namespace(t)
-	sim := pushsim.New(pushsim.Config{})
+	sim := pushsim.New(pushsim.Config{NoQuotas: true})
 	hs := httptest.NewServer(sim)
 	defer hs.Close()
 	for k, v := range map[string]string{

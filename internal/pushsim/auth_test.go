@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/cpush/cpush/internal/pushsim"
-	"github.com/cpush/cpush/push"
 )
 
 func TestServer_Authenticate(t *testing.T) {
@@ -15,23 +14,23 @@ func TestServer_Authenticate(t *testing.T) {
 		e := setup(t, pushsim.Config{})
 		c := e.newClient(t, pushsim.TestAccessKeyID, "not-the-secret")
 		_, err := c.Push(e.pushRequest(testAppKey))
-		se := wantServerError(t, err, push.CodeSignatureDoesNotMatch, http.StatusBadRequest)
+		se := wantServerError(t, err, pushsim.CodeSignatureDoesNotMatch, http.StatusBadRequest)
 		// The SDK compares our string to sign with its own: equal means a wrong secret.
 		if !strings.Contains(se.Recommend(), "InvalidAccessKeySecret") {
 			t.Errorf("got Recommend %q, want the SDK's InvalidAccessKeySecret hint", se.Recommend())
 		}
-		wantCalls(t, e.sim.Stats(), push.ActionPush, push.CodeSignatureDoesNotMatch, 1)
+		wantCalls(t, e.sim.Stats(), pushsim.ActionPush, pushsim.CodeSignatureDoesNotMatch, 1)
 	})
 	t.Run("wrong access key id", func(t *testing.T) {
 		e := setup(t, pushsim.Config{})
 		c := e.newClient(t, "someone-else", pushsim.TestAccessKeySecret)
 		_, err := c.Push(e.pushRequest(testAppKey))
-		wantServerError(t, err, push.CodeInvalidAccessKeyID, http.StatusNotFound)
+		wantServerError(t, err, pushsim.CodeInvalidAccessKeyIDNotFound, http.StatusBadRequest)
 	})
 	t.Run("configured pair", func(t *testing.T) {
 		e := setup(t, pushsim.Config{AccessKeyID: "id2", AccessKeySecret: "secret2"})
 		_, err := e.client.Push(e.pushRequest(testAppKey))
-		wantServerError(t, err, push.CodeInvalidAccessKeyID, http.StatusNotFound)
+		wantServerError(t, err, pushsim.CodeInvalidAccessKeyIDNotFound, http.StatusBadRequest)
 		if _, err := e.newClient(t, "id2", "secret2").Push(e.pushRequest(testAppKey)); err != nil {
 			t.Fatalf("Push with the configured pair: %v", err)
 		}
@@ -42,23 +41,23 @@ func TestServer_Authenticate_raw(t *testing.T) {
 	e := setup(t, pushsim.Config{})
 	id := e.createMessage(t, testAppKey)
 	chunk := func() map[string]string {
-		p := signedParams(push.ActionContinuouslyPush)
-		p["AppKey"], p["MessageId"], p["Target"], p["TargetValue"] = "23267207", id, push.TargetDevice, "raw-1,raw 2,raw*3~+"
+		p := signedParams(pushsim.ActionContinuouslyPush)
+		p["AppKey"], p["MessageId"], p["Target"], p["TargetValue"] = "23267207", id, pushsim.TargetDevice, "raw-1,raw 2,raw*3~+"
 		return p
 	}
 
 	t.Run("a request signed like the SDK passes", func(t *testing.T) {
 		a := e.postRaw(t, signRaw(chunk(), pushsim.TestAccessKeySecret))
 		wantAnswer(t, a, "", http.StatusOK)
-		wantDelivered(t, e.sim.Stats(), push.TargetDevice, "raw-1,raw 2,raw*3~+", 1)
+		wantDelivered(t, e.sim.Stats(), pushsim.TargetDevice, "raw-1,raw 2,raw*3~+", 1)
 	})
 	t.Run("reused nonce", func(t *testing.T) {
 		p := chunk()
 		p["TargetValue"] = "nonce-1"
 		q := signRaw(p, pushsim.TestAccessKeySecret)
 		wantAnswer(t, e.postRaw(t, q), "", http.StatusOK)
-		wantAnswer(t, e.postRaw(t, q), push.CodeSignatureNonceUsed, http.StatusBadRequest)
-		wantDelivered(t, e.sim.Stats(), push.TargetDevice, "nonce-1", 1)
+		wantAnswer(t, e.postRaw(t, q), pushsim.CodeSignatureNonceUsed, http.StatusBadRequest)
+		wantDelivered(t, e.sim.Stats(), pushsim.TargetDevice, "nonce-1", 1)
 	})
 
 	tests := []struct {
@@ -69,10 +68,10 @@ func TestServer_Authenticate_raw(t *testing.T) {
 	}{
 		{"stale timestamp", func(p map[string]string) {
 			p["Timestamp"] = time.Now().Add(-16 * time.Minute).UTC().Format(pushsim.TimestampLayout)
-		}, push.CodeInvalidTimeStamp, http.StatusBadRequest},
+		}, pushsim.CodeInvalidTimeStampExpired, http.StatusBadRequest},
 		{"future timestamp", func(p map[string]string) {
 			p["Timestamp"] = time.Now().Add(16 * time.Minute).UTC().Format(pushsim.TimestampLayout)
-		}, push.CodeInvalidTimeStamp, http.StatusBadRequest},
+		}, pushsim.CodeInvalidTimeStampExpired, http.StatusBadRequest},
 		{"timestamp not ISO 8601", func(p map[string]string) { p["Timestamp"] = "yesterday" },
 			pushsim.CodeInvalidTimeStampFormat, http.StatusBadRequest},
 		{"no Signature nonce", func(p map[string]string) { delete(p, "SignatureNonce") },
@@ -82,15 +81,15 @@ func TestServer_Authenticate_raw(t *testing.T) {
 		{"no AccessKeyId", func(p map[string]string) { delete(p, "AccessKeyId") },
 			"MissingAccessKeyId", http.StatusBadRequest},
 		{"SignatureMethod HMAC-SHA256", func(p map[string]string) { p["SignatureMethod"] = "HMAC-SHA256" },
-			pushsim.CodeIncompleteSignature, http.StatusBadRequest},
+			pushsim.CodeInvalidSignatureMethod, http.StatusBadRequest},
 		{"SignatureVersion 2.0", func(p map[string]string) { p["SignatureVersion"] = "2.0" },
 			pushsim.CodeIncompleteSignature, http.StatusBadRequest},
 		{"wrong Version", func(p map[string]string) { p["Version"] = "2015-01-01" },
-			pushsim.CodeInvalidVersion, http.StatusBadRequest},
+			pushsim.CodeInvalidAPINotFound, http.StatusNotFound},
 		{"XML format", func(p map[string]string) { p["Format"] = "XML" },
-			push.CodeInvalidParameter, http.StatusBadRequest},
+			pushsim.CodeInvalidParameterFormat, http.StatusBadRequest},
 		{"unknown action", func(p map[string]string) { p["Action"] = "MassPush" },
-			pushsim.CodeInvalidAction, http.StatusNotFound},
+			pushsim.CodeInvalidAPINotFound, http.StatusNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +105,7 @@ func TestServer_Authenticate_raw(t *testing.T) {
 	t.Run("parameter changed after signing", func(t *testing.T) {
 		q := signRaw(chunk(), pushsim.TestAccessKeySecret)
 		q = strings.Replace(q, "raw-1", "raw-9", 1)
-		wantAnswer(t, e.postRaw(t, q), push.CodeSignatureDoesNotMatch, http.StatusBadRequest)
+		wantAnswer(t, e.postRaw(t, q), pushsim.CodeSignatureDoesNotMatch, http.StatusBadRequest)
 	})
 	t.Run("form body counts toward the signature", func(t *testing.T) {
 		p := chunk()
@@ -124,9 +123,9 @@ func TestServer_Authenticate_raw(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("got HTTP %d, want 200", resp.StatusCode)
 		}
-		wantDelivered(t, e.sim.Stats(), push.TargetDevice, "form-1", 1)
+		wantDelivered(t, e.sim.Stats(), pushsim.TargetDevice, "form-1", 1)
 	})
-	if got := e.sim.Stats().Delivered(push.TargetDevice, "raw-9"); got != 0 {
+	if got := e.sim.Stats().Delivered(pushsim.TargetDevice, "raw-9"); got != 0 {
 		t.Errorf("got raw-9 delivered %d times, want 0", got)
 	}
 }

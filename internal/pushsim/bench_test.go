@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/cpush/cpush/internal/pushsim"
-	"github.com/cpush/cpush/push"
 )
 
 // benchChunks is how many distinct chunks of 1,000 device ids the
@@ -24,10 +23,10 @@ const benchChunks = 256
 // limit), so no call is refused. The SDK's shared client races, so do not
 // run this with -race.
 func BenchmarkServer_ContinuouslyPush(b *testing.B) {
-	e := setup(b, pushsim.Config{})
+	e := setup(b, pushsim.Config{NoQuotas: true})
 	e.client.SetTransport(&http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64})
-	chunks := deviceChunks(benchChunks, push.MaxTargetsPerCall)
-	callsPerMessage := pushsim.DefaultMessageLimit / push.MaxTargetsPerCall
+	chunks := deviceChunks(benchChunks, pushsim.MaxTargetsPerCall)
+	callsPerMessage := pushsim.DefaultMessageLimit / pushsim.MaxTargetsPerCall
 	var next atomic.Int64
 	b.SetParallelism(16)
 	b.ResetTimer()
@@ -43,7 +42,7 @@ func BenchmarkServer_ContinuouslyPush(b *testing.B) {
 				id = resp.MessageId
 			}
 			c := chunks[next.Add(1)%benchChunks]
-			if _, err := e.pushValues(testAppKey, id, push.TargetDevice, c); err != nil {
+			if _, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, c); err != nil {
 				b.Errorf("ContinuouslyPush: %v", err)
 				return
 			}
@@ -51,7 +50,7 @@ func BenchmarkServer_ContinuouslyPush(b *testing.B) {
 	})
 	secs := b.Elapsed().Seconds()
 	b.ReportMetric(float64(b.N)/secs, "calls/s")
-	b.ReportMetric(float64(b.N*push.MaxTargetsPerCall)/secs, "targets/s")
+	b.ReportMetric(float64(b.N*pushsim.MaxTargetsPerCall)/secs, "targets/s")
 }
 
 // deviceChunks returns n comma-separated chunks of width 32-hex-digit
@@ -75,8 +74,8 @@ func deviceChunks(n, width int) []string {
 // ContinuouslyPush requests of 1,000 device ids straight into ServeHTTP,
 // with no SDK and no network, a fresh MessageId every 10 calls.
 func BenchmarkServer_ServeHTTP(b *testing.B) {
-	sim := pushsim.New(pushsim.Config{})
-	chunks := deviceChunks(benchChunks, push.MaxTargetsPerCall)
+	sim := pushsim.New(pushsim.Config{NoQuotas: true})
+	chunks := deviceChunks(benchChunks, pushsim.MaxTargetsPerCall)
 	const batch = 1000
 	var queries []string
 	b.ResetTimer()
@@ -104,9 +103,9 @@ func signedChunks(b *testing.B, sim *pushsim.Server, chunks []string, from, n in
 		if i%10 == 0 {
 			id = createDirect(b, sim)
 		}
-		p := signedParams(push.ActionContinuouslyPush)
+		p := signedParams(pushsim.ActionContinuouslyPush)
 		p["SignatureNonce"] = fmt.Sprintf("bench-%d-%d", from, i)
-		p["AppKey"], p["MessageId"], p["Target"] = "23267207", id, push.TargetDevice
+		p["AppKey"], p["MessageId"], p["Target"] = "23267207", id, pushsim.TargetDevice
 		p["TargetValue"] = chunks[(from+i)%len(chunks)]
 		qs[i] = signRaw(p, pushsim.TestAccessKeySecret)
 	}
@@ -115,8 +114,9 @@ func signedChunks(b *testing.B, sim *pushsim.Server, chunks []string, from, n in
 
 // createDirect stores a message through ServeHTTP and returns its MessageId.
 func createDirect(b *testing.B, sim *pushsim.Server) string {
-	p := signedParams(push.ActionPush)
-	p["AppKey"], p["Target"], p["PushType"], p["DeviceType"], p["Body"] = "23267207", "TBD", "MESSAGE", "ALL", "hi"
+	p := signedParams(pushsim.ActionPush)
+	p["AppKey"], p["Target"], p["TargetValue"], p["PushType"], p["DeviceType"] = "23267207", "TBD", "TBD", "MESSAGE", "ALL"
+	p["Title"], p["Body"] = "hi", "hi"
 	w := httptest.NewRecorder()
 	sim.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/?"+signRaw(p, pushsim.TestAccessKeySecret), nil))
 	var a rawAnswer

@@ -6,12 +6,11 @@ import (
 	"testing"
 
 	"github.com/cpush/cpush/internal/pushsim"
-	"github.com/cpush/cpush/push"
 )
 
 func TestServer_ContinuouslyPush_concurrent(t *testing.T) {
 	const workers, calls, width = 8, 20, 100
-	e := setup(t, pushsim.Config{MessageLimit: workers * calls * width})
+	e := setup(t, pushsim.Config{MessageLimit: workers * calls * width, NoQuotas: true})
 	id := e.createMessage(t, testAppKey)
 	var wg sync.WaitGroup
 	errs := make(chan error, workers*calls)
@@ -43,5 +42,5 @@ func TestServer_ContinuouslyPush_concurrent(t *testing.T) {
 	if st.Duplicates != 0 {
 		t.Errorf("got %d duplicates, want 0", st.Duplicates)
 	}
-	wantCalls(t, st, push.ActionContinuouslyPush, pushsim.StatOK, workers*calls)
+	wantCalls(t, st, pushsim.ActionContinuouslyPush, pushsim.StatOK, workers*calls)
 }

@@ -1,11 +1,6 @@
 package pushsim
 
-import (
-	"net/http"
-	"strings"
-
-	"github.com/cpush/cpush/push"
-)
+import "strings"
 
 // chunk is a checked ContinuouslyPush call.
 type chunk struct {
@@ -16,36 +11,42 @@ type chunk struct {
 	n         int    // number of values
 }
 
-// continuouslyPush is the ContinuouslyPush action: it delivers a stored
-// message to up to MaxTargetsPerCall targets.
-func (s *Server) continuouslyPush(p params) outcome {
-	c, o, ok := parseChunk(p)
+// continuouslyPush is the ContinuouslyPush action (PageContinuouslyPush):
+// it delivers a stored message to up to MaxTargetsPerCall targets.
+func (s *Server) continuouslyPush(c caller, p params) outcome {
+	k, o, ok := parseChunk(c, p)
 	if !ok {
 		return o
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o = s.pushChunk(c)
-	o.values = c.n
+	o = s.pushChunk(k)
+	o.values = k.n
 	return o
 }
 
-// pushChunk delivers c, or refuses it with nothing delivered; s.mu must be held.
-func (s *Server) pushChunk(c chunk) outcome {
-	m, o, ok := s.lookup(c.appKey, c.messageID)
+// pushChunk delivers k, or refuses it with nothing delivered; s.mu must be
+// held. PageContinuouslyPush: "The total number of pushes for the same
+// MessageId is restricted to 10,000" (Config.MessageLimit, counted in
+// Config.LimitUnit; docs silent on the unit, targets by default), "Pushes
+// are not allowed ... after reaching the total push limit"
+// (Codes.MessageLimitExceeded; a call that would cross the limit delivers
+// nothing: docs silent, strict reading).
+func (s *Server) pushChunk(k chunk) outcome {
+	m, o, ok := s.lookup(k.appKey, k.messageID)
 	if !ok {
 		return o
 	}
-	if o, ok := s.pushable(c.messageID, m); !ok {
+	if o, ok := s.pushable(k.messageID, m); !ok {
 		return o
 	}
-	if cost := s.cost(c.n); m.used+cost > s.cfg.MessageLimit {
-		return violating(fail(http.StatusBadRequest, push.CodeMessageLimitExceeded,
+	if cost := s.cost(k.n); m.used+cost > s.cfg.MessageLimit {
+		return violating(failAs(s.cfg.Codes.MessageLimitExceeded,
 			"MessageId %s has used %d of its %d pushes (%s); this call needs %d.",
-			c.messageID, m.used, s.cfg.MessageLimit, s.cfg.LimitUnit, cost))
+			k.messageID, m.used, s.cfg.MessageLimit, s.cfg.LimitUnit, cost))
 	}
-	m.deliver(c.target, c.values, c.n, s.cost(c.n), s.presize())
-	return s.afterDelivery(success(c.messageID))
+	m.deliver(s.now(), k.target, k.values, k.n, s.cost(k.n), s.presize())
+	return s.afterDelivery(success(k.messageID))
 }
 
 // afterDelivery turns o into an ambiguous fault at the configured rate;
@@ -60,59 +61,43 @@ func (s *Server) afterDelivery(o outcome) outcome {
 	return internalError
 }
 
-// parseChunk checks ContinuouslyPush's parameters. A refusal after
-// TargetValue was read carries its number of values.
-func parseChunk(p params) (chunk, outcome, bool) {
-	appKey, o, ok := parseAppKey(p)
+// parseChunk checks ContinuouslyPush's parameters: PageContinuouslyPush
+// marks AppKey, MessageId, Target and TargetValue required; Target is
+// DEVICE, ACCOUNT or ALIAS ("Continuous push supports only these three
+// target types", else InvalidTarget); TargetValue as checkValues says. A
+// refusal after TargetValue was read carries its number of values.
+func parseChunk(c caller, p params) (chunk, outcome, bool) {
+	appKey, o, ok := appKeyOf(c, p)
 	if !ok {
 		return chunk{}, o, false
 	}
 	if o, ok := require(p, "MessageId", "Target", "TargetValue"); !ok {
 		return chunk{}, o, false
 	}
-	c := chunk{appKey: appKey, messageID: p.get("MessageId"), target: p.get("Target"), values: p.get("TargetValue")}
-	c.n = strings.Count(c.values, ",") + 1
-	if o, ok := checkChunk(c); !ok {
-		o.values = c.n
+	k := chunk{appKey: appKey, messageID: p.get("MessageId"), target: p.get("Target"), values: p.get("TargetValue")}
+	if o, ok := oneOf("Target", k.target, []string{TargetDevice, TargetAccount, TargetAlias}); !ok {
+		return chunk{}, violating(o), false
+	}
+	n, o, ok := checkValues(k.target, k.values)
+	k.n = n
+	if !ok {
+		o = violating(o)
+		o.values = n
 		return chunk{}, o, false
 	}
-	c.values = strings.Clone(c.values) // the delivery keys must not pin the query
-	return c, outcome{}, true
+	k.values = strings.Clone(k.values) // the delivery keys must not pin the query
+	return k, outcome{}, true
 }
 
-// checkChunk refuses a target type other than DEVICE, ACCOUNT and ALIAS,
-// over MaxTargetsPerCall values, and an empty value.
-func checkChunk(c chunk) (outcome, bool) {
-	if o, ok := checkChunkTarget(c.target); !ok {
-		return o, false
-	}
-	if c.n > push.MaxTargetsPerCall {
-		return violating(invalid("TargetValue has %d values; at most %d per call.", c.n, push.MaxTargetsPerCall)), false
-	}
-	if hasEmptyValue(c.values) {
-		return violating(invalid("TargetValue has an empty value.")), false
-	}
-	return outcome{}, true
-}
-
-// checkChunkTarget allows DEVICE, ACCOUNT and ALIAS only.
-func checkChunkTarget(target string) (outcome, bool) {
-	switch target {
-	case push.TargetDevice, push.TargetAccount, push.TargetAlias:
-		return outcome{}, true
-	}
-	return violating(invalid("Target %q: ContinuouslyPush takes only DEVICE, ACCOUNT and ALIAS.", target)), false
-}
-
-// hasEmptyValue reports whether one of the comma-separated values of s is empty.
-func hasEmptyValue(s string) bool {
-	return s == "" || s[0] == ',' || s[len(s)-1] == ',' || strings.Contains(s, ",,")
-}
-
-// completeContinuouslyPush is the CompleteContinuouslyPush action: it ends
-// a stored message. Completing it again succeeds.
-func (s *Server) completeContinuouslyPush(p params) outcome {
-	appKey, o, ok := parseAppKey(p)
+// completeContinuouslyPush is the CompleteContinuouslyPush action
+// (PageComplete: AppKey and MessageId required; "If you do not call this
+// API ..., the continuous push task ends automatically when it reaches its
+// expiry"). Docs silent on completing a task that has ended; strict
+// reading: an expired task answers Codes.MessageExpired and a completed
+// one Codes.MessageCompleted. Neither counts as a violation: a correct
+// client may complete a message that expired meanwhile.
+func (s *Server) completeContinuouslyPush(c caller, p params) outcome {
+	appKey, o, ok := appKeyOf(c, p)
 	if !ok {
 		return o
 	}
@@ -124,6 +109,9 @@ func (s *Server) completeContinuouslyPush(p params) outcome {
 	defer s.mu.Unlock()
 	m, o, ok := s.lookup(appKey, id)
 	if !ok {
+		return o
+	}
+	if o, ok := s.live(id, m); !ok {
 		return o
 	}
 	m.completed = true

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/cpush/cpush/internal/pushsim"
-	"github.com/cpush/cpush/push"
 )
 
 func TestServer_ContinuouslyPush(t *testing.T) {
@@ -14,19 +13,19 @@ func TestServer_ContinuouslyPush(t *testing.T) {
 		e := setup(t, pushsim.Config{})
 		id := e.createMessage(t, testAppKey)
 		devices, accounts := values("dev", 1000), values("acct", 3)
-		resp, err := e.pushValues(testAppKey, id, push.TargetDevice, devices)
+		resp, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, devices)
 		if err != nil {
 			t.Fatalf("ContinuouslyPush: %v", err)
 		}
 		if resp.MessageId != id || resp.RequestId == "" {
 			t.Errorf("got MessageId %q RequestId %q, want %q and a request id", resp.MessageId, resp.RequestId, id)
 		}
-		if _, err := e.pushValues(testAppKey, id, push.TargetAccount, accounts); err != nil {
+		if _, err := e.pushValues(testAppKey, id, pushsim.TargetAccount, accounts); err != nil {
 			t.Fatalf("ContinuouslyPush: %v", err)
 		}
 		st := e.sim.Stats()
-		wantDelivered(t, st, push.TargetDevice, devices, 1)
-		wantDelivered(t, st, push.TargetAccount, accounts, 1)
+		wantDelivered(t, st, pushsim.TargetDevice, devices, 1)
+		wantDelivered(t, st, pushsim.TargetAccount, accounts, 1)
 		if got, want := len(st.Deliveries), 1003; got != want {
 			t.Errorf("got %d delivery keys, want %d", got, want)
 		}
@@ -38,18 +37,18 @@ func TestServer_ContinuouslyPush(t *testing.T) {
 			t.Errorf("got Duplicates %d Violations %v MaxValuesPerCall %d, want 0, none, 1000",
 				st.Duplicates, st.Violations, st.MaxValuesPerCall)
 		}
-		wantCalls(t, st, push.ActionContinuouslyPush, pushsim.StatOK, 2)
+		wantCalls(t, st, pushsim.ActionContinuouslyPush, pushsim.StatOK, 2)
 	})
 	t.Run("counts a second delivery as a duplicate", func(t *testing.T) {
 		e := setup(t, pushsim.Config{})
 		id := e.createMessage(t, testAppKey)
 		for range 2 {
-			if _, err := e.pushValues(testAppKey, id, push.TargetAlias, "a,b"); err != nil {
+			if _, err := e.pushValues(testAppKey, id, pushsim.TargetAlias, "a,b"); err != nil {
 				t.Fatalf("ContinuouslyPush: %v", err)
 			}
 		}
 		st := e.sim.Stats()
-		wantDelivered(t, st, push.TargetAlias, "a,b", 2)
+		wantDelivered(t, st, pushsim.TargetAlias, "a,b", 2)
 		if st.Duplicates != 2 || st.PerMessage[id].Duplicates != 2 {
 			t.Errorf("got Duplicates %d, message Duplicates %d, want 2 and 2",
 				st.Duplicates, st.PerMessage[id].Duplicates)
@@ -59,18 +58,18 @@ func TestServer_ContinuouslyPush(t *testing.T) {
 		e := setup(t, pushsim.Config{})
 		first, second := e.createMessage(t, testAppKey), e.createMessage(t, testAppKey)
 		for _, id := range []string{first, second} {
-			if _, err := e.pushValues(testAppKey, id, push.TargetDevice, "x"); err != nil {
+			if _, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, "x"); err != nil {
 				t.Fatalf("ContinuouslyPush: %v", err)
 			}
 		}
-		if _, err := e.pushValues(testAppKey, second, push.TargetAccount, "x"); err != nil {
+		if _, err := e.pushValues(testAppKey, second, pushsim.TargetAccount, "x"); err != nil {
 			t.Fatalf("ContinuouslyPush: %v", err)
 		}
 		st := e.sim.Stats()
-		if got := st.Delivered(push.TargetDevice, "x"); got != 2 {
+		if got := st.Delivered(pushsim.TargetDevice, "x"); got != 2 {
 			t.Errorf("got DEVICE:x delivered %d times, want 2", got)
 		}
-		if got := st.Delivered(push.TargetAccount, "x"); got != 1 {
+		if got := st.Delivered(pushsim.TargetAccount, "x"); got != 1 {
 			t.Errorf("got ACCOUNT:x delivered %d times, want 1 (target types are apart)", got)
 		}
 		if st.Duplicates != 1 || st.PerMessage[first].Duplicates != 0 || st.PerMessage[second].Duplicates != 0 {
@@ -82,9 +81,9 @@ func TestServer_ContinuouslyPush(t *testing.T) {
 		e := setup(t, pushsim.Config{})
 		id := e.createMessage(t, testAppKey)
 		st := e.sim.Stats()
-		st.Calls[push.ActionPush][pushsim.StatOK] = 99
+		st.Calls[pushsim.ActionPush][pushsim.StatOK] = 99
 		st.PerMessage[id] = pushsim.MessageStats{}
-		if got := e.sim.Stats(); got.Calls[push.ActionPush][pushsim.StatOK] != 1 || got.PerMessage[id].AppKey != testAppKey {
+		if got := e.sim.Stats(); got.Calls[pushsim.ActionPush][pushsim.StatOK] != 1 || got.PerMessage[id].AppKey != testAppKey {
 			t.Errorf("changing a snapshot changed the simulator: %+v", got)
 		}
 	})
@@ -104,16 +103,16 @@ func TestServer_ContinuouslyPush_refusals(t *testing.T) {
 		status    int
 		violation bool
 	}{
-		{"1,001 values", testAppKey, id, push.TargetDevice, values("d", 1001), push.CodeInvalidParameter, 400, true},
-		{"an empty value", testAppKey, id, push.TargetDevice, "a,,b", push.CodeInvalidParameter, 400, true},
-		{"a trailing comma", testAppKey, id, push.TargetDevice, "a,b,", push.CodeInvalidParameter, 400, true},
-		{"TAG target", testAppKey, id, "TAG", "vip", push.CodeInvalidParameter, 400, true},
-		{"TBD target", testAppKey, id, push.TargetTBD, "a", push.CodeInvalidParameter, 400, true},
-		{"unknown MessageId", testAppKey, "999999999", push.TargetDevice, "a", push.CodeMessageNotFound, 404, true},
-		{"message of another AppKey", testAppKey, other, push.TargetDevice, "a", push.CodeMessageNotFound, 404, true},
-		{"no MessageId", testAppKey, "", push.TargetDevice, "a", "MissingMessageId", 400, false},
+		{"1,001 values", testAppKey, id, pushsim.TargetDevice, values("d", 1001), "InvalidTargetValue", 400, true},
+		{"an empty value", testAppKey, id, pushsim.TargetDevice, "a,,b", "InvalidTargetValue", 400, true},
+		{"a trailing comma", testAppKey, id, pushsim.TargetDevice, "a,b,", "InvalidTargetValue", 400, true},
+		{"TAG target", testAppKey, id, "TAG", "vip", "InvalidTarget", 400, true},
+		{"TBD target", testAppKey, id, pushsim.TargetTBD, "a", "InvalidTarget", 400, true},
+		{"unknown MessageId", testAppKey, "999999999", pushsim.TargetDevice, "a", codes.MessageNotFound.Code, 404, true},
+		{"message of another AppKey", testAppKey, other, pushsim.TargetDevice, "a", codes.MessageNotFound.Code, 404, true},
+		{"no MessageId", testAppKey, "", pushsim.TargetDevice, "a", "MissingMessageId", 400, false},
 		{"no Target", testAppKey, id, "", "a", "MissingTarget", 400, false},
-		{"no TargetValue", testAppKey, id, push.TargetDevice, "", "MissingTargetValue", 400, false},
+		{"no TargetValue", testAppKey, id, pushsim.TargetDevice, "", "MissingTargetValue", 400, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,26 +141,26 @@ func TestServer_ContinuouslyPush_limit(t *testing.T) {
 		fill     int // calls of 3 values that fit
 		wantUsed int
 	}{
-		{"targets unit", push.UnitTargets, 3, 9}, // limit 10: 3+3+3 fits, +3 does not
-		{"calls unit", push.UnitCalls, 10, 10},   // limit 10: ten calls fit, the 11th does not
+		{"targets unit", pushsim.UnitTargets, 3, 9}, // limit 10: 3+3+3 fits, +3 does not
+		{"calls unit", pushsim.UnitCalls, 10, 10},   // limit 10: ten calls fit, the 11th does not
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := setup(t, pushsim.Config{MessageLimit: 10, LimitUnit: tt.unit})
 			id := e.createMessage(t, testAppKey)
 			for i := range tt.fill {
-				if _, err := e.pushValues(testAppKey, id, push.TargetDevice, values(string(rune('a'+i)), 3)); err != nil {
+				if _, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, values(string(rune('a'+i)), 3)); err != nil {
 					t.Fatalf("call %d: %v", i, err)
 				}
 			}
-			_, err := e.pushValues(testAppKey, id, push.TargetDevice, values("over", 3))
-			wantServerError(t, err, push.CodeMessageLimitExceeded, http.StatusBadRequest)
+			_, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, values("over", 3))
+			wantServerError(t, err, codes.MessageLimitExceeded.Code, http.StatusBadRequest)
 			st := e.sim.Stats()
-			wantDelivered(t, st, push.TargetDevice, values("over", 3), 0)
+			wantDelivered(t, st, pushsim.TargetDevice, values("over", 3), 0)
 			if got := st.PerMessage[id].Used; got != tt.wantUsed {
 				t.Errorf("got Used %d, want %d", got, tt.wantUsed)
 			}
-			if got := st.Violations[push.CodeMessageLimitExceeded]; got != 1 {
+			if got := st.Violations[codes.MessageLimitExceeded.Code]; got != 1 {
 				t.Errorf("got %d MessageLimitExceeded violations, want 1", got)
 			}
 		})
@@ -170,12 +169,12 @@ func TestServer_ContinuouslyPush_limit(t *testing.T) {
 		e := setup(t, pushsim.Config{MessageLimit: 2000})
 		id := e.createMessage(t, testAppKey)
 		for i, prefix := range []string{"x", "y"} {
-			if _, err := e.pushValues(testAppKey, id, push.TargetDevice, values(prefix, 1000)); err != nil {
+			if _, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, values(prefix, 1000)); err != nil {
 				t.Fatalf("call %d: %v", i, err)
 			}
 		}
-		_, err := e.pushValues(testAppKey, id, push.TargetDevice, "z")
-		wantServerError(t, err, push.CodeMessageLimitExceeded, http.StatusBadRequest)
+		_, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, "z")
+		wantServerError(t, err, codes.MessageLimitExceeded.Code, http.StatusBadRequest)
 	})
 }
 
@@ -184,15 +183,15 @@ func TestServer_ContinuouslyPush_lifetime(t *testing.T) {
 		e := setup(t, pushsim.Config{})
 		id := e.createMessage(t, testAppKey)
 		e.sim.Advance(23 * time.Hour)
-		if _, err := e.pushValues(testAppKey, id, push.TargetDevice, "early"); err != nil {
+		if _, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, "early"); err != nil {
 			t.Fatalf("before expiry: %v", err)
 		}
 		e.sim.Advance(2 * time.Hour)
-		_, err := e.pushValues(testAppKey, id, push.TargetDevice, "late")
-		wantServerError(t, err, push.CodeMessageExpired, http.StatusBadRequest)
+		_, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, "late")
+		wantServerError(t, err, codes.MessageExpired.Code, http.StatusBadRequest)
 		st := e.sim.Stats()
-		wantDelivered(t, st, push.TargetDevice, "late", 0)
-		if got := st.Violations[push.CodeMessageExpired]; got != 1 {
+		wantDelivered(t, st, pushsim.TargetDevice, "late", 0)
+		if got := st.Violations[codes.MessageExpired.Code]; got != 1 {
 			t.Errorf("got %d MessageExpired violations, want 1", got)
 		}
 	})
@@ -202,8 +201,8 @@ func TestServer_ContinuouslyPush_lifetime(t *testing.T) {
 		if _, err := e.client.CompleteContinuouslyPush(e.completeRequest(testAppKey, id)); err != nil {
 			t.Fatalf("CompleteContinuouslyPush: %v", err)
 		}
-		_, err := e.pushValues(testAppKey, id, push.TargetDevice, "a")
-		wantServerError(t, err, push.CodeMessageCompleted, http.StatusBadRequest)
+		_, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, "a")
+		wantServerError(t, err, codes.MessageCompleted.Code, http.StatusBadRequest)
 		if got := len(e.sim.Stats().Deliveries); got != 0 {
 			t.Errorf("got %d deliveries, want none", got)
 		}
@@ -213,19 +212,28 @@ func TestServer_ContinuouslyPush_lifetime(t *testing.T) {
 func TestServer_CompleteContinuouslyPush(t *testing.T) {
 	e := setup(t, pushsim.Config{})
 	id := e.createMessage(t, testAppKey)
-	t.Run("completes twice", func(t *testing.T) {
-		for i := range 2 {
-			resp, err := e.client.CompleteContinuouslyPush(e.completeRequest(testAppKey, id))
-			if err != nil {
-				t.Fatalf("call %d: %v", i, err)
-			}
-			if resp.MessageId != id {
-				t.Errorf("got MessageId %q, want %q", resp.MessageId, id)
-			}
+	t.Run("completes once", func(t *testing.T) {
+		resp, err := e.client.CompleteContinuouslyPush(e.completeRequest(testAppKey, id))
+		if err != nil {
+			t.Fatalf("CompleteContinuouslyPush: %v", err)
+		}
+		if resp.MessageId != id {
+			t.Errorf("got MessageId %q, want %q", resp.MessageId, id)
 		}
 		if !e.sim.Stats().PerMessage[id].Completed {
 			t.Error("got message not completed")
 		}
+		_, err = e.client.CompleteContinuouslyPush(e.completeRequest(testAppKey, id))
+		wantServerError(t, err, codes.MessageCompleted.Code, codes.MessageCompleted.Status)
+		if got := e.sim.Stats().Violations; len(got) != 0 {
+			t.Errorf("got violations %v, want none: completing twice is no client bug", got)
+		}
+	})
+	t.Run("an expired message", func(t *testing.T) {
+		id := e.createMessage(t, testAppKey)
+		e.sim.Advance(pushsim.DefaultMessageTTL)
+		_, err := e.client.CompleteContinuouslyPush(e.completeRequest(testAppKey, id))
+		wantServerError(t, err, codes.MessageExpired.Code, codes.MessageExpired.Status)
 	})
 	tests := []struct {
 		name      string
@@ -234,8 +242,8 @@ func TestServer_CompleteContinuouslyPush(t *testing.T) {
 		code      string
 		status    int
 	}{
-		{"unknown MessageId", testAppKey, "42", push.CodeMessageNotFound, http.StatusNotFound},
-		{"another AppKey", testAppKey + 1, id, push.CodeMessageNotFound, http.StatusNotFound},
+		{"unknown MessageId", testAppKey, "42", codes.MessageNotFound.Code, http.StatusNotFound},
+		{"another AppKey", testAppKey + 1, id, codes.MessageNotFound.Code, http.StatusNotFound},
 		{"no MessageId", testAppKey, "", "MissingMessageId", http.StatusBadRequest},
 	}
 	for _, tt := range tests {
@@ -245,6 +253,6 @@ func TestServer_CompleteContinuouslyPush(t *testing.T) {
 		})
 	}
 	st := e.sim.Stats()
-	wantCalls(t, st, push.ActionCompleteContinuouslyPush, pushsim.StatOK, 2)
-	wantCalls(t, st, push.ActionCompleteContinuouslyPush, push.CodeMessageNotFound, 2)
+	wantCalls(t, st, pushsim.ActionCompleteContinuouslyPush, pushsim.StatOK, 1)
+	wantCalls(t, st, pushsim.ActionCompleteContinuouslyPush, codes.MessageNotFound.Code, 2)
 }

@@ -3,6 +3,7 @@ package pushsim
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -21,6 +22,13 @@ var simRoutes = map[string]struct {
 	"/sim/faults":  {http.MethodPost, (*Server).serveFaults},
 	"/sim/qps":     {http.MethodPost, (*Server).serveQPS},
 	"/sim/latency": {http.MethodPost, (*Server).serveLatency},
+	// Added with the rules written from the documentation.
+	"/sim/clock-skew":         {http.MethodPost, (*Server).serveClockSkew},
+	"/sim/quotas":             {http.MethodPost, (*Server).serveQuotas},
+	"/sim/stat-model":         {http.MethodPost, (*Server).serveStatModel},
+	"/sim/max-url":            {http.MethodPost, (*Server).serveMaxURL},
+	"/sim/credentials":        {http.MethodPost, (*Server).serveAddCredential},
+	"/sim/credentials/remove": {http.MethodPost, (*Server).serveRemoveCredential},
 }
 
 // serveSim answers a request under /sim/ with JSON.
@@ -109,6 +117,85 @@ func (s *Server) serveLatency(r *http.Request) (any, error) {
 	}
 	s.SetLatency(d)
 	return map[string]string{"latency": d.String()}, nil
+}
+
+// serveClockSkew sets the server clock's skew to ?d= (a Go duration, may be
+// negative).
+func (s *Server) serveClockSkew(r *http.Request) (any, error) {
+	d, err := time.ParseDuration(r.URL.Query().Get("d"))
+	if err != nil {
+		return nil, fmt.Errorf("d: %w", err)
+	}
+	s.SetClockSkew(d)
+	return map[string]string{"skew": d.String()}, nil
+}
+
+// serveQuotas turns the documented quotas off (?off=true) or on (?off=false).
+func (s *Server) serveQuotas(r *http.Request) (any, error) {
+	off, err := strconv.ParseBool(r.URL.Query().Get("off"))
+	if err != nil {
+		return nil, fmt.Errorf("off must be true or false")
+	}
+	s.SetNoQuotas(off)
+	return map[string]bool{"off": off}, nil
+}
+
+// serveStatModel sets QueryPushStatByMsg's model from ?received=&opened=
+// (shares, a missing one is 0) and ?settle= (a Go duration, missing 0).
+func (s *Server) serveStatModel(r *http.Request) (any, error) {
+	received, err := floatParam(r, "received")
+	if err != nil {
+		return nil, err
+	}
+	opened, err := floatParam(r, "opened")
+	if err != nil {
+		return nil, err
+	}
+	if err := validateFractions(received, opened); err != nil {
+		return nil, err
+	}
+	var settle time.Duration
+	if v := r.URL.Query().Get("settle"); v != "" {
+		if settle, err = time.ParseDuration(v); err != nil || settle < 0 {
+			return nil, fmt.Errorf("settle must be a duration >= 0")
+		}
+	}
+	s.SetStatModel(received, opened, settle)
+	return map[string]any{"received": received, "opened": opened, "settle": settle.String()}, nil
+}
+
+// serveMaxURL sets the request URI bound to ?bytes= (0: none).
+func (s *Server) serveMaxURL(r *http.Request) (any, error) {
+	n, err := strconv.Atoi(r.URL.Query().Get("bytes"))
+	if err != nil || n < 0 {
+		return nil, fmt.Errorf("bytes must be an integer >= 0")
+	}
+	s.SetMaxURLBytes(n)
+	return map[string]int{"bytes": n}, nil
+}
+
+// serveAddCredential adds or replaces the credential in the JSON body
+// (Credential's fields; Expires in RFC 3339).
+func (s *Server) serveAddCredential(r *http.Request) (any, error) {
+	var c Credential
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("body: %w", err)
+	}
+	if err := s.AddCredential(c); err != nil {
+		return nil, err
+	}
+	return map[string]string{"added": c.AccessKeyID}, nil
+}
+
+// serveRemoveCredential forgets the AccessKey ?id=.
+func (s *Server) serveRemoveCredential(r *http.Request) (any, error) {
+	id := r.URL.Query().Get("id")
+	if !s.RemoveCredential(id) {
+		return nil, fmt.Errorf("no credential %q", id)
+	}
+	return map[string]string{"removed": id}, nil
 }
 
 // floatParam returns the query parameter name of r as a number; missing is 0.

@@ -9,13 +9,12 @@ import (
 	"time"
 
 	"github.com/cpush/cpush/internal/pushsim"
-	"github.com/cpush/cpush/push"
 )
 
 func TestServer_SimEndpoints(t *testing.T) {
 	e := setup(t, pushsim.Config{})
 	id := e.createMessage(t, testAppKey)
-	if _, err := e.pushValues(testAppKey, id, push.TargetDevice, "a,b"); err != nil {
+	if _, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, "a,b"); err != nil {
 		t.Fatalf("ContinuouslyPush: %v", err)
 	}
 
@@ -28,7 +27,7 @@ func TestServer_SimEndpoints(t *testing.T) {
 		if got := st.PerMessage[id].Used; got != 2 {
 			t.Errorf("got Used %d, want 2", got)
 		}
-		wantCalls(t, st, push.ActionContinuouslyPush, pushsim.StatOK, 1)
+		wantCalls(t, st, pushsim.ActionContinuouslyPush, pushsim.StatOK, 1)
 	})
 	t.Run("POST /sim/advance", func(t *testing.T) {
 		before := e.sim.Now()
@@ -36,20 +35,25 @@ func TestServer_SimEndpoints(t *testing.T) {
 		if got := e.sim.Now().Sub(before); got < 25*time.Hour {
 			t.Errorf("got the clock moved %v, want 25h", got)
 		}
-		_, err := e.pushValues(testAppKey, id, push.TargetDevice, "c")
-		wantServerError(t, err, push.CodeMessageExpired, http.StatusBadRequest)
+		_, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, "c")
+		wantServerError(t, err, codes.MessageExpired.Code, http.StatusBadRequest)
 	})
 	t.Run("POST /sim/faults and /sim/qps", func(t *testing.T) {
 		e.simCall(t, http.MethodPost, "/sim/faults?transient=1", http.StatusOK, nil)
 		id := e.createMessage(t, testAppKey)
-		_, err := e.pushValues(testAppKey, id, push.TargetDevice, "c")
-		wantServerError(t, err, push.CodeServiceUnavailable, http.StatusServiceUnavailable)
+		_, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, "c")
+		wantServerError(t, err, pushsim.CodeServiceUnavailable, http.StatusServiceUnavailable)
 		e.simCall(t, http.MethodPost, "/sim/faults", http.StatusOK, nil)
 		e.simCall(t, http.MethodPost, "/sim/qps?action=Push&qps=0.001&burst=1", http.StatusOK, nil)
 		e.createMessage(t, testAppKey)
 		_, err = e.client.Push(e.pushRequest(testAppKey))
-		wantServerError(t, err, push.CodeThrottlingUser, http.StatusBadRequest)
+		wantServerError(t, err, pushsim.CodeThrottlingUser, http.StatusBadRequest)
 		e.simCall(t, http.MethodPost, "/sim/qps?action=Push&qps=0", http.StatusOK, nil)
+	})
+	t.Run("POST /sim/quotas and /sim/stat-model", func(t *testing.T) {
+		e.simCall(t, http.MethodPost, "/sim/quotas?off=true", http.StatusOK, nil)
+		e.simCall(t, http.MethodPost, "/sim/quotas?off=false", http.StatusOK, nil)
+		e.simCall(t, http.MethodPost, "/sim/stat-model?received=1&opened=0.5&settle=1h", http.StatusOK, nil)
 	})
 	t.Run("POST /sim/reset", func(t *testing.T) {
 		e.simCall(t, http.MethodPost, "/sim/reset", http.StatusOK, nil)
@@ -67,6 +71,11 @@ func TestServer_SimEndpoints(t *testing.T) {
 			{"wrong method", http.MethodGet, "/sim/reset", http.StatusMethodNotAllowed},
 			{"bad duration", http.MethodPost, "/sim/advance?d=soon", http.StatusBadRequest},
 			{"fault rate over 1", http.MethodPost, "/sim/faults?throttle=2", http.StatusBadRequest},
+			{"quotas not a bool", http.MethodPost, "/sim/quotas?off=maybe", http.StatusBadRequest},
+			{"share over 1", http.MethodPost, "/sim/stat-model?received=2", http.StatusBadRequest},
+			{"negative settle", http.MethodPost, "/sim/stat-model?settle=-1s", http.StatusBadRequest},
+			{"URL bound not a number", http.MethodPost, "/sim/max-url?bytes=big", http.StatusBadRequest},
+			{"bad skew", http.MethodPost, "/sim/clock-skew?d=soon", http.StatusBadRequest},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -131,7 +140,7 @@ func TestServe(t *testing.T) {
 func TestServer_Counts(t *testing.T) {
 	e := setup(t, pushsim.Config{})
 	id := e.createMessage(t, testAppKey)
-	if _, err := e.pushValues(testAppKey, id, push.TargetDevice, "a,b"); err != nil {
+	if _, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, "a,b"); err != nil {
 		t.Fatalf("ContinuouslyPush: %v", err)
 	}
 	resp, err := http.Get(e.ts.URL + "/sim/counts")

@@ -11,29 +11,28 @@ import (
 	sdkerrors "github.com/aliyun/alibaba-cloud-sdk-go/sdk/errors"
 
 	"github.com/cpush/cpush/internal/pushsim"
-	"github.com/cpush/cpush/push"
 )
 
 func TestServer_Throttling(t *testing.T) {
 	t.Run("QPS 5", func(t *testing.T) {
-		e := setup(t, pushsim.Config{QPS: map[string]float64{push.ActionContinuouslyPush: 5}})
+		e := setup(t, pushsim.Config{QPS: map[string]float64{pushsim.ActionContinuouslyPush: 5}})
 		id := e.createMessage(t, testAppKey)
 		ok, throttled := 0, 0
 		for i := range 20 {
-			_, err := e.pushValues(testAppKey, id, push.TargetDevice, "q-"+strconv.Itoa(i))
+			_, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, "q-"+strconv.Itoa(i))
 			if err == nil {
 				ok++
 				continue
 			}
-			wantServerError(t, err, push.CodeThrottlingUser, http.StatusBadRequest)
+			wantServerError(t, err, pushsim.CodeThrottlingUser, http.StatusBadRequest)
 			throttled++
 		}
 		if ok < 5 || throttled == 0 {
 			t.Errorf("got %d OK and %d throttled of 20, want at least the burst of 5 OK and some throttled", ok, throttled)
 		}
 		st := e.sim.Stats()
-		wantCalls(t, st, push.ActionContinuouslyPush, pushsim.StatOK, ok)
-		wantCalls(t, st, push.ActionContinuouslyPush, push.CodeThrottlingUser, throttled)
+		wantCalls(t, st, pushsim.ActionContinuouslyPush, pushsim.StatOK, ok)
+		wantCalls(t, st, pushsim.ActionContinuouslyPush, pushsim.CodeThrottlingUser, throttled)
 		if got := len(st.Deliveries); got != ok {
 			t.Errorf("got %d targets delivered, want %d (one per OK call)", got, ok)
 		}
@@ -43,16 +42,16 @@ func TestServer_Throttling(t *testing.T) {
 	})
 	t.Run("SetQPS at run time", func(t *testing.T) {
 		e := setup(t, pushsim.Config{})
-		e.sim.SetQPS(push.ActionPush, 1, 2)
+		e.sim.SetQPS(pushsim.ActionPush, 1, 2)
 		var codes []string
 		for range 3 {
 			_, err := e.client.Push(e.pushRequest(testAppKey))
 			codes = append(codes, codeOf(err))
 		}
-		if want := []string{"", "", push.CodeThrottlingUser}; !slices.Equal(codes, want) {
+		if want := []string{"", "", pushsim.CodeThrottlingUser}; !slices.Equal(codes, want) {
 			t.Errorf("got codes %q, want %q", codes, want)
 		}
-		e.sim.SetQPS(push.ActionPush, 0, 0)
+		e.sim.SetQPS(pushsim.ActionPush, 0, 0)
 		if _, err := e.client.Push(e.pushRequest(testAppKey)); err != nil {
 			t.Errorf("after removing the quota: %v", err)
 		}
@@ -60,8 +59,8 @@ func TestServer_Throttling(t *testing.T) {
 	t.Run("ThrottleRate 1", func(t *testing.T) {
 		e := setup(t, pushsim.Config{ThrottleRate: 1})
 		id := e.createMessage(t, testAppKey)
-		_, err := e.pushValues(testAppKey, id, push.TargetDevice, "a")
-		wantServerError(t, err, push.CodeThrottlingUser, http.StatusBadRequest)
+		_, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, "a")
+		wantServerError(t, err, pushsim.CodeThrottlingUser, http.StatusBadRequest)
 	})
 }
 
@@ -69,51 +68,51 @@ func TestServer_Faults(t *testing.T) {
 	t.Run("transient fault rate 1", func(t *testing.T) {
 		e := setup(t, pushsim.Config{TransientFaultRate: 1})
 		id := e.createMessage(t, testAppKey)
-		_, err := e.pushValues(testAppKey, id, push.TargetDevice, values("t", 10))
-		wantServerError(t, err, push.CodeServiceUnavailable, http.StatusServiceUnavailable)
+		_, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, values("t", 10))
+		wantServerError(t, err, pushsim.CodeServiceUnavailable, http.StatusServiceUnavailable)
 		st := e.sim.Stats()
 		if len(st.Deliveries) != 0 || st.PerMessage[id].Used != 0 {
 			t.Errorf("got %d deliveries and Used %d, want none", len(st.Deliveries), st.PerMessage[id].Used)
 		}
-		wantCalls(t, st, push.ActionContinuouslyPush, push.CodeServiceUnavailable, 1)
+		wantCalls(t, st, pushsim.ActionContinuouslyPush, pushsim.CodeServiceUnavailable, 1)
 	})
 	t.Run("ambiguous fault rate 1, error mode", func(t *testing.T) {
 		e := setup(t, pushsim.Config{AmbiguousFaultRate: 1})
 		id := e.createMessage(t, testAppKey)
-		_, err := e.pushValues(testAppKey, id, push.TargetDevice, values("amb", 10))
-		wantServerError(t, err, push.CodeInternalError, http.StatusInternalServerError)
+		_, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, values("amb", 10))
+		wantServerError(t, err, pushsim.CodeInternalError, http.StatusInternalServerError)
 		st := e.sim.Stats()
-		wantDelivered(t, st, push.TargetDevice, values("amb", 10), 1)
+		wantDelivered(t, st, pushsim.TargetDevice, values("amb", 10), 1)
 		if got := st.PerMessage[id].Used; got != 10 {
 			t.Errorf("got Used %d, want 10", got)
 		}
-		wantCalls(t, st, push.ActionContinuouslyPush, push.CodeInternalError, 1)
+		wantCalls(t, st, pushsim.ActionContinuouslyPush, pushsim.CodeInternalError, 1)
 	})
 	t.Run("ambiguous fault rate 1, drop mode", func(t *testing.T) {
 		e := setup(t, pushsim.Config{AmbiguousFaultRate: 1, AmbiguousMode: pushsim.AmbiguousDrop})
 		id := e.createMessage(t, testAppKey)
-		_, err := e.pushValues(testAppKey, id, push.TargetDevice, values("drop", 10))
+		_, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, values("drop", 10))
 		var se *sdkerrors.ServerError
 		if err == nil || errors.As(err, &se) {
 			t.Fatalf("got error %v, want a connection error with no answer", err)
 		}
 		st := e.sim.Stats()
-		wantDelivered(t, st, push.TargetDevice, values("drop", 10), 1)
-		wantCalls(t, st, push.ActionContinuouslyPush, pushsim.StatDropped, 1)
+		wantDelivered(t, st, pushsim.TargetDevice, values("drop", 10), 1)
+		wantCalls(t, st, pushsim.ActionContinuouslyPush, pushsim.StatDropped, 1)
 	})
 	t.Run("faults spare refused calls", func(t *testing.T) {
 		e := setup(t, pushsim.Config{AmbiguousFaultRate: 1})
-		_, err := e.pushValues(testAppKey, "404", push.TargetDevice, "a")
-		wantServerError(t, err, push.CodeMessageNotFound, http.StatusNotFound)
+		_, err := e.pushValues(testAppKey, "404", pushsim.TargetDevice, "a")
+		wantServerError(t, err, codes.MessageNotFound.Code, http.StatusNotFound)
 	})
 	t.Run("SetFaults at run time", func(t *testing.T) {
 		e := setup(t, pushsim.Config{Seed: 7})
 		id := e.createMessage(t, testAppKey)
 		e.sim.SetFaults(1, 0, 0)
-		_, err := e.pushValues(testAppKey, id, push.TargetDevice, "a")
-		wantServerError(t, err, push.CodeServiceUnavailable, http.StatusServiceUnavailable)
+		_, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, "a")
+		wantServerError(t, err, pushsim.CodeServiceUnavailable, http.StatusServiceUnavailable)
 		e.sim.SetFaults(0, 0, 0)
-		if _, err := e.pushValues(testAppKey, id, push.TargetDevice, "a"); err != nil {
+		if _, err := e.pushValues(testAppKey, id, pushsim.TargetDevice, "a"); err != nil {
 			t.Fatalf("after clearing faults: %v", err)
 		}
 	})

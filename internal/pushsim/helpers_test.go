@@ -22,11 +22,13 @@ import (
 	sdkpush "github.com/aliyun/alibaba-cloud-sdk-go/services/push"
 
 	"github.com/cpush/cpush/internal/pushsim"
-	"github.com/cpush/cpush/push"
 )
 
 // testAppKey is the AppKey the tests push with.
 const testAppKey = 23267207
+
+// codes are the answers to the undocumented conditions.
+var codes = pushsim.DefaultCodes
 
 // env is a simulator behind a real HTTP listener and an SDK client for it.
 type env struct {
@@ -63,8 +65,8 @@ func (e *env) pushRequest(appKey int64) *sdkpush.PushRequest {
 	r := sdkpush.CreatePushRequest()
 	r.Domain, r.Scheme = e.host, "http"
 	r.AppKey = requests.NewInteger64(appKey)
-	r.Target = push.TargetTBD
-	r.TargetValue = push.TargetTBD
+	r.Target = pushsim.TargetTBD
+	r.TargetValue = pushsim.TargetTBD
 	r.PushType = "NOTICE"
 	r.DeviceType = "ALL"
 	r.Title = "Hello 你好"
@@ -219,5 +221,5 @@ func wantDelivered(t *testing.T, st pushsim.Stats, target, vals string, times in
 
 // continuousWith sends a DEVICE ContinuouslyPush for testAppKey with client c.
 func (e *env) continuousWith(c *sdkpush.Client, messageID, vals string) (*sdkpush.ContinuouslyPushResponse, error) {
-	return c.ContinuouslyPush(e.continuousRequest(testAppKey, messageID, push.TargetDevice, vals))
+	return c.ContinuouslyPush(e.continuousRequest(testAppKey, messageID, pushsim.TargetDevice, vals))
 }

@@ -2,28 +2,21 @@ package pushsim
 
 import (
 	"maps"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/cpush/cpush/push"
 )
 
-// handlers are the RPC actions the simulator has.
-var handlers = map[string]func(*Server, params) outcome{
-	push.ActionPush:                     (*Server).push,
-	push.ActionContinuouslyPush:         (*Server).continuouslyPush,
-	push.ActionCompleteContinuouslyPush: (*Server).completeContinuouslyPush,
-}
-
-// message is a message stored with Push(Target=TBD).
+// message is a message stored with Push: with Target=TBD for
+// ContinuouslyPush, or delivered at once to Push's own targets.
 type message struct {
 	appKey             int64
+	target             string // TargetTBD, or the type of Push's own targets
 	created, expiresAt time.Time
+	lastDelivery       time.Time // message clock; zero before the first
 	completed          bool
 	calls, targets     int
-	used               int // pushes counted against the limit
+	used               int // pushes counted against the limit (TBD messages)
 	duplicates         int // deliveries beyond the first of a target
 	content            Content
 	// delivered counts deliveries by target type. Kept per message so a
@@ -47,36 +40,51 @@ func (c Content) clone() Content {
 	return c
 }
 
-// store keeps a new message and returns its MessageId; s.mu must be held.
-func (s *Server) store(appKey int64, c Content) string {
+// store keeps a new message of target type target and returns its
+// MessageId; s.mu must be held.
+func (s *Server) store(appKey int64, target string, c Content) (string, *message) {
 	s.lastID++
 	id := strconv.FormatInt(s.lastID, 10)
 	now := s.now()
-	s.messages[id] = &message{appKey: appKey, created: now, expiresAt: now.Add(s.cfg.MessageTTL), content: c}
-	return id
+	m := &message{appKey: appKey, target: target, created: now, expiresAt: now.Add(s.cfg.MessageTTL), content: c}
+	s.messages[id] = m
+	return id, m
 }
 
-// lookup returns the message id of appKey; s.mu must be held. A message of
-// another AppKey is not found, as on the real service.
+// lookup returns the message id of appKey; s.mu must be held. Docs
+// silent on a MessageId of another AppKey; strict reading: the AppKey has
+// no such message (Codes.MessageNotFound). A message Push delivered to its
+// own targets is no continuous push task either (PageContinuouslyPush: the
+// MessageId comes from Push with Target=TBD).
 func (s *Server) lookup(appKey int64, id string) (*message, outcome, bool) {
 	m := s.messages[id]
-	if m == nil || m.appKey != appKey {
-		return nil, violating(fail(http.StatusNotFound, push.CodeMessageNotFound,
-			"MessageId %s is not found for AppKey %d.", id, appKey)), false
+	if m == nil || m.appKey != appKey || m.target != TargetTBD {
+		return nil, violating(failAs(s.cfg.Codes.MessageNotFound,
+			"MessageId %s is not a continuous push message of AppKey %d.", id, appKey)), false
 	}
 	return m, outcome{}, true
 }
 
 // pushable reports whether m takes pushes now; s.mu must be held.
+// PageContinuouslyPush: "Pushes are not allowed after expiration"
+// (Codes.MessageExpired); a completed message ends the task
+// (PageComplete; Codes.MessageCompleted).
 func (s *Server) pushable(id string, m *message) (outcome, bool) {
+	if o, ok := s.live(id, m); !ok {
+		return violating(o), false
+	}
+	return outcome{}, true
+}
+
+// live refuses m when expired or completed; s.mu must be held.
+func (s *Server) live(id string, m *message) (outcome, bool) {
 	if now := s.now(); !now.Before(m.expiresAt) {
-		return violating(fail(http.StatusBadRequest, push.CodeMessageExpired,
-			"MessageId %s expired at %s (message clock %s).", id,
-			m.expiresAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))), false
+		return failAs(s.cfg.Codes.MessageExpired, "MessageId %s expired at %s (message clock %s).", id,
+			m.expiresAt.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)), false
 	}
 	if m.completed {
-		return violating(fail(http.StatusBadRequest, push.CodeMessageCompleted,
-			"MessageId %s was completed with CompleteContinuouslyPush.", id)), false
+		return failAs(s.cfg.Codes.MessageCompleted,
+			"MessageId %s was completed with CompleteContinuouslyPush.", id), false
 	}
 	return outcome{}, true
 }
@@ -84,7 +92,7 @@ func (s *Server) pushable(id string, m *message) (outcome, bool) {
 // presize is the size a bulk-sent message's delivery map is made for: the
 // values a message can take, at most maxPresize.
 func (s *Server) presize() int {
-	if s.cfg.LimitUnit == push.UnitCalls {
+	if s.cfg.LimitUnit == UnitCalls {
 		return maxPresize
 	}
 	return min(s.cfg.MessageLimit, maxPresize)
@@ -92,17 +100,18 @@ func (s *Server) presize() int {
 
 // cost is what a call of n values counts against the limit.
 func (s *Server) cost(n int) int {
-	if s.cfg.LimitUnit == push.UnitCalls {
+	if s.cfg.LimitUnit == UnitCalls {
 		return 1
 	}
 	return n
 }
 
-// deliver records one delivery per value of values (n of them, none
-// empty) to m, counting cost against its limit; presize is Server.presize.
-// The keys it keeps are substrings of values, so values must not be part
-// of a larger string.
-func (m *message) deliver(target, values string, n, cost, presize int) {
+// deliver records at at (message clock) one delivery per value of values
+// (n of them, none empty) to m, counting cost against its limit; presize
+// is Server.presize. The keys it keeps are substrings of values, so values
+// must not be part of a larger string.
+func (m *message) deliver(at time.Time, target, values string, n, cost, presize int) {
+	m.lastDelivery = at
 	m.calls++
 	m.targets += n
 	m.used += cost
@@ -124,6 +133,15 @@ func (m *message) deliver(target, values string, n, cost, presize int) {
 		}
 		log.seen[v] = c + 1
 	}
+}
+
+// sent returns how many distinct targets m was delivered to.
+func (m *message) sent() int {
+	n := 0
+	for _, log := range m.delivered {
+		n += len(log.seen)
+	}
+	return n
 }
 
 // maxPresize bounds the size a message's delivery map is made for.

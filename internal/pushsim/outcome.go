@@ -3,8 +3,6 @@ package pushsim
 import (
 	"fmt"
 	"net/http"
-
-	"github.com/cpush/cpush/push"
 )
 
 // outcome is how the simulator answers one RPC call.
@@ -12,10 +10,11 @@ type outcome struct {
 	status    int    // HTTP status
 	code      string // "" on success
 	msg       string
-	messageID string // the MessageId of a successful answer
-	drop      bool   // close the connection with no answer
-	violation bool   // a refusal a correct client never causes
-	values    int    // TargetValue values of a ContinuouslyPush call, else 0
+	messageID string                        // the MessageId of a successful answer
+	payload   func(requestID string) []byte // a success body other than {MessageId, RequestId}
+	drop      bool                          // close the connection with no answer
+	violation bool                          // a refusal a correct client never causes
+	values    int                           // TargetValue values of a call that got as far as reading them, else 0
 }
 
 // statKey is the key of the outcome in Stats.Calls[action].
@@ -40,12 +39,29 @@ func fail(status int, code, format string, args ...any) outcome {
 	return outcome{status: status, code: code, msg: fmt.Sprintf(format, args...)}
 }
 
-// invalid is a 400 InvalidParameter answer.
-func invalid(format string, args ...any) outcome {
-	return fail(http.StatusBadRequest, push.CodeInvalidParameter, format, args...)
+// failAs is an error answer with a configured Answer.
+func failAs(a Answer, format string, args ...any) outcome {
+	return fail(a.Status, a.Code, format, args...)
 }
 
-// missing is the 400 Missing<name> answer.
+// invalidParam is the 400 Invalid{name} answer to a value name does not
+// take (PageCommonErrors: Invalid{ParameterName}, "Specified parameter
+// {ParameterName} is not valid.").
+func invalidParam(name, format string, args ...any) outcome {
+	return fail(http.StatusBadRequest, CodeInvalidPrefix+name,
+		"Specified parameter %s is not valid: %s", name, fmt.Sprintf(format, args...))
+}
+
+// badFormat is the 400 Invalid{name}.Format answer to a value of the wrong
+// form (PagePushV2: Invalid%s.Format, "The specified %s format is
+// invalid.").
+func badFormat(name, format string, args ...any) outcome {
+	return fail(http.StatusBadRequest, CodeInvalidPrefix+name+CodeFormatSuffix,
+		"The specified %s format is invalid: %s", name, fmt.Sprintf(format, args...))
+}
+
+// missing is the 400 Missing{name} answer (PageErrors: Missing{ParameterName},
+// "{ParameterName} is mandatory for this action.").
 func missing(name string) outcome {
 	return fail(http.StatusBadRequest, CodeMissingPrefix+name, "%s is mandatory for this action.", name)
 }
@@ -58,10 +74,29 @@ func violating(o outcome) outcome {
 
 // Answers of the service's own faults and quotas.
 var (
-	throttled = fail(http.StatusBadRequest, push.CodeThrottlingUser,
+	// throttled: PageErrors, Throttling.User 400 "Request was denied due
+	// to user flow control."
+	throttled = fail(http.StatusBadRequest, CodeThrottlingUser,
 		"Request was denied due to user flow control.")
-	unavailable = fail(http.StatusServiceUnavailable, push.CodeServiceUnavailable,
+	// throttledAPI: PageErrors, Throttling.Api 400 "Request was denied due
+	// to api flow control."
+	throttledAPI = fail(http.StatusBadRequest, CodeThrottlingAPI,
+		"Request was denied due to api flow control.")
+	// unavailable: PageCommonErrors, ServiceUnavailable 503. (PageErrors'
+	// older table gave 403; the gateway's common table and every product
+	// page that repeats it give 503.)
+	unavailable = fail(http.StatusServiceUnavailable, CodeServiceUnavailable,
 		"The request has failed due to a temporary failure of the server.")
-	internalError = fail(http.StatusInternalServerError, push.CodeInternalError,
+	// internalError: PageCommonErrors, InternalError 500. (PageErrors' older
+	// table gave 400; see unavailable.)
+	internalError = fail(http.StatusInternalServerError, CodeInternalError,
 		"The request processing has failed due to some unknown error, exception or failure.")
 )
+
+// throttledAs returns the throttling answer of code.
+func throttledAs(code string) outcome {
+	if code == CodeThrottlingAPI {
+		return throttledAPI
+	}
+	return throttled
+}

@@ -4,12 +4,12 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	sdkpush "github.com/aliyun/alibaba-cloud-sdk-go/services/push"
 
 	"github.com/cpush/cpush/internal/pushsim"
-	"github.com/cpush/cpush/push"
 )
 
 func TestServer_Push(t *testing.T) {
@@ -41,10 +41,10 @@ func TestServer_Push(t *testing.T) {
 		if want := "Hello 你好"; m.Content.Title != want {
 			t.Errorf("got Title %q, want %q", m.Content.Title, want)
 		}
-		if got := m.Content.Params; got["Body"] != e.pushRequest(testAppKey).Body || got["TargetValue"] != push.TargetTBD || got["Signature"] != "" {
+		if got := m.Content.Params; got["Body"] != e.pushRequest(testAppKey).Body || got["TargetValue"] != pushsim.TargetTBD || got["Signature"] != "" {
 			t.Errorf("got Params %v, want the Push parameters without the common ones", got)
 		}
-		wantCalls(t, st, push.ActionPush, pushsim.StatOK, 1)
+		wantCalls(t, st, pushsim.ActionPush, pushsim.StatOK, 1)
 	})
 	t.Run("hands out distinct ids", func(t *testing.T) {
 		e := setup(t, pushsim.Config{})
@@ -62,20 +62,22 @@ func TestServer_Push_refusals(t *testing.T) {
 		code   string
 	}{
 		{"no AppKey", func(r *sdkpush.PushRequest) { r.AppKey = "" }, "MissingAppKey"},
-		{"AppKey not a number", func(r *sdkpush.PushRequest) { r.AppKey = "abc" }, push.CodeInvalidParameter},
-		{"AppKey zero", func(r *sdkpush.PushRequest) { r.AppKey = requests.NewInteger(0) }, push.CodeInvalidParameter},
+		{"AppKey not a number", func(r *sdkpush.PushRequest) { r.AppKey = "abc" }, "InvalidAppKey.Format"},
+		{"AppKey zero", func(r *sdkpush.PushRequest) { r.AppKey = requests.NewInteger(0) }, "InvalidAppKey"},
 		{"no Target", func(r *sdkpush.PushRequest) { r.Target = "" }, "MissingTarget"},
-		{"Target DEVICE", func(r *sdkpush.PushRequest) { r.Target = push.TargetDevice }, push.CodeInvalidParameter},
-		{"Target unknown", func(r *sdkpush.PushRequest) { r.Target = "NOPE" }, push.CodeInvalidParameter},
+		{"Target unknown", func(r *sdkpush.PushRequest) { r.Target = "NOPE" }, "InvalidTarget"},
 		{"no TargetValue", func(r *sdkpush.PushRequest) { r.TargetValue = "" }, "MissingTargetValue"},
-		{"TargetValue not TBD", func(r *sdkpush.PushRequest) { r.TargetValue = "ALL" }, push.CodeInvalidParameter},
+		{"TargetValue not TBD", func(r *sdkpush.PushRequest) { r.TargetValue = "ALL" }, "InvalidTargetValue"},
 		{"no PushType", func(r *sdkpush.PushRequest) { r.PushType = "" }, "MissingPushType"},
-		{"PushType unknown", func(r *sdkpush.PushRequest) { r.PushType = "SMS" }, push.CodeInvalidParameter},
+		{"PushType unknown", func(r *sdkpush.PushRequest) { r.PushType = "SMS" }, "InvalidPushType"},
 		{"no DeviceType", func(r *sdkpush.PushRequest) { r.DeviceType = "" }, "MissingDeviceType"},
-		{"DeviceType unknown", func(r *sdkpush.PushRequest) { r.DeviceType = "WINDOWS" }, push.CodeInvalidParameter},
+		{"DeviceType unknown", func(r *sdkpush.PushRequest) { r.DeviceType = "WINDOWS" }, "InvalidDeviceType"},
 		{"no Body", func(r *sdkpush.PushRequest) { r.Body = "" }, "MissingBody"},
 		{"NOTICE without Title", func(r *sdkpush.PushRequest) { r.Title = "" }, "MissingTitle"},
-		{"PushTime with TBD", func(r *sdkpush.PushRequest) { r.PushTime = "2030-01-01T00:00:00Z" }, push.CodeInvalidParameter},
+		{"MESSAGE without Title", func(r *sdkpush.PushRequest) { r.PushType, r.Title = "MESSAGE", "" }, "MissingTitle"},
+		{"PushTime with TBD", func(r *sdkpush.PushRequest) {
+			r.PushTime = time.Now().Add(time.Hour).UTC().Format(pushsim.TimestampLayout)
+		}, "InvalidPushTime"},
 	}
 	e := setup(t, pushsim.Config{})
 	for _, tt := range tests {
@@ -90,9 +92,9 @@ func TestServer_Push_refusals(t *testing.T) {
 		t.Errorf("got %d messages stored, want 0", got)
 	}
 
-	t.Run("MESSAGE needs no Title", func(t *testing.T) {
+	t.Run("an iOS NOTICE needs no Title", func(t *testing.T) {
 		r := e.pushRequest(testAppKey)
-		r.PushType, r.Title = "MESSAGE", ""
+		r.DeviceType, r.Title = "iOS", ""
 		if _, err := e.client.Push(r); err != nil {
 			t.Fatalf("Push: %v", err)
 		}

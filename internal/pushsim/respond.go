@@ -30,9 +30,12 @@ func write(w http.ResponseWriter, r *http.Request, rid string, o outcome) {
 	h.Set("Content-Type", "application/json;charset=utf-8")
 	h.Set("X-Acs-Request-Id", rid)
 	var body []byte
-	if o.code == "" {
+	switch {
+	case o.payload != nil:
+		body = o.payload(rid)
+	case o.code == "":
 		body = successBody(rid, o.messageID)
-	} else {
+	default:
 		body = errorJSON(r, rid, o)
 	}
 	w.WriteHeader(o.status)

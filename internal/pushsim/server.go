@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Server is the simulated push service. It is an http.Handler: paths under
@@ -19,14 +17,19 @@ type Server struct {
 	cfg     Config // with defaults; the fields below override its knobs
 	nonces  *nonceCache
 	latency atomic.Int64 // time.Duration
+	skew    atomic.Int64 // time.Duration: server clock minus real clock
+	maxURL  atomic.Int64 // bytes; 0: no bound
 
 	mu       sync.Mutex
 	rng      *rand.Rand
 	faults   faultRates
-	limiters map[string]*rate.Limiter
+	quotas   quotas
+	creds    []Credential
+	stat     statModel
 	offset   time.Duration // message clock minus real clock
 	lastID   int64
 	messages map[string]*message
+	idem     map[string]idempotentPush // IdempotentToken -> first Push
 	stats    counters
 }
 
@@ -36,6 +39,14 @@ type faultRates struct{ transient, ambiguous, throttle float64 }
 // firstMessageID is one before the first MessageId the simulator hands out.
 const firstMessageID = 500000
 
+// handlers are the RPC actions the simulator has.
+var handlers = map[string]func(*Server, caller, params) outcome{
+	ActionPush:                     (*Server).push,
+	ActionContinuouslyPush:         (*Server).continuouslyPush,
+	ActionCompleteContinuouslyPush: (*Server).completeContinuouslyPush,
+	ActionQueryPushStatByMsg:       (*Server).queryPushStatByMsg,
+}
+
 // New returns a simulator with cfg. It panics when cfg.Validate fails.
 func New(cfg Config) *Server {
 	if err := cfg.Validate(); err != nil {
@@ -43,17 +54,17 @@ func New(cfg Config) *Server {
 	}
 	cfg = cfg.withDefaults()
 	s := &Server{
-		cfg:      cfg,
-		nonces:   newNonceCache(),
-		rng:      rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(cfg.Seed)>>1^0x9e3779b97f4a7c15)),
-		faults:   faultRates{cfg.TransientFaultRate, cfg.AmbiguousFaultRate, cfg.ThrottleRate},
-		limiters: make(map[string]*rate.Limiter),
-		lastID:   firstMessageID,
+		cfg:    cfg,
+		nonces: newNonceCache(),
+		rng:    rand.New(rand.NewPCG(uint64(cfg.Seed), uint64(cfg.Seed)>>1^0x9e3779b97f4a7c15)),
+		faults: faultRates{cfg.TransientFaultRate, cfg.AmbiguousFaultRate, cfg.ThrottleRate},
+		quotas: newQuotas(cfg),
+		creds:  cfg.Credentials,
+		stat:   statModel{cfg.ReceivedFraction, cfg.OpenedFraction, cfg.StatSettle},
+		lastID: firstMessageID,
 	}
 	s.latency.Store(int64(cfg.Latency))
-	for action, qps := range cfg.QPS {
-		s.setLimiter(action, qps, cfg.Burst[action])
-	}
+	s.maxURL.Store(int64(cfg.MaxURLBytes))
 	s.resetState()
 	return s
 }
@@ -72,26 +83,49 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // call carries out one RPC call and returns its action and outcome.
 func (s *Server) call(r *http.Request) (string, outcome) {
+	if o, ok := s.checkURL(r); !ok {
+		return actionOf(r), o
+	}
 	p, err := readParams(r)
 	if err != nil {
-		return actionOf(r), invalid("Malformed request: %v.", err)
+		// Docs silent on a request the gateway cannot parse; the
+		// simulator answers the common InvalidParameter 400.
+		return actionOf(r), fail(http.StatusBadRequest, CodeInvalidParameter, "Malformed request: %v.", err)
 	}
 	action := p.get("Action")
-	if o, ok := s.authenticate(r.Method, p); !ok {
+	c, o, ok := s.authenticate(r.Method, p)
+	if !ok {
 		return action, o
 	}
 	handle, ok := handlers[action]
 	if !ok {
-		return action, fail(http.StatusNotFound, CodeInvalidAction,
-			"Specified api %q is not found; the simulator has Push, ContinuouslyPush and CompleteContinuouslyPush.", action)
+		// PageErrors: InvalidApi.NotFound 404 "Specified api is not
+		// found,please check your url and method."
+		return action, fail(http.StatusNotFound, CodeInvalidAPINotFound,
+			"Specified api is not found, please check your url and method: %q (the simulator has Push, ContinuouslyPush, CompleteContinuouslyPush and QueryPushStatByMsg).", action)
 	}
-	if o, ok := s.admit(action); !ok {
+	if o, ok := c.permit(action); !ok {
 		return action, o
 	}
-	return action, handle(s, p)
+	if o, ok := s.admit(quotaKey{c.cred.Account, c.region, action}); !ok {
+		return action, o
+	}
+	return action, handle(s, c, p)
 }
 
-// actionOf returns the Action in r's query, for counting a malformed call.
+// checkURL refuses a request URI over the bound. Docs silent on the
+// gateway's URL limit; the simulator's bound is Config.MaxURLBytes (none by
+// default), answered 414 CodeURITooLong.
+func (s *Server) checkURL(r *http.Request) (outcome, bool) {
+	limit := s.maxURL.Load()
+	if n := int64(len(r.URL.RequestURI())); limit > 0 && n > limit {
+		return fail(http.StatusRequestURITooLong, CodeURITooLong,
+			"Request URI of %d bytes is over the simulator's bound of %d (Config.MaxURLBytes).", n, limit), false
+	}
+	return outcome{}, true
+}
+
+// actionOf returns the Action in r's query, for counting a refused call.
 func actionOf(r *http.Request) string {
 	return r.URL.Query().Get("Action")
 }
@@ -128,29 +162,15 @@ func (s *Server) SetLatency(d time.Duration) {
 	s.latency.Store(int64(max(d, 0)))
 }
 
-// Advance moves the message clock forward by d (expiry and creation times).
-// Signature timestamps are checked against the real clock all the same.
-func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.offset += d
+// SetMaxURLBytes changes the bound on a request's URI (0: none).
+func (s *Server) SetMaxURLBytes(n int) {
+	s.maxURL.Store(int64(max(n, 0)))
 }
 
-// Now returns the message clock.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now()
-}
-
-// now returns the message clock; s.mu must be held.
-func (s *Server) now() time.Time {
-	return time.Now().Add(s.offset)
-}
-
-// Reset forgets messages, deliveries and stats. It keeps the
-// configuration, the run-time knobs, the message clock, the used nonces
-// and the MessageId sequence (a MessageId is never handed out twice).
+// Reset forgets messages, deliveries, IdempotentTokens and stats. It keeps
+// the configuration, the run-time knobs, the credentials, the clocks, the
+// quotas' recent calls, the used nonces and the MessageId sequence (a
+// MessageId is never handed out twice).
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -161,5 +181,6 @@ func (s *Server) Reset() {
 // (or s not yet shared).
 func (s *Server) resetState() {
 	s.messages = make(map[string]*message)
+	s.idem = make(map[string]idempotentPush)
 	s.stats = newCounters()
 }

@@ -21,12 +21,15 @@ type Stats struct {
 	// across all messages.
 	Duplicates int
 	// Violations counts, by code, the refusals a correct client never
-	// causes: over MaxTargetsPerCall values, an empty value, a target type
-	// ContinuouslyPush does not take (all InvalidParameter), an unknown,
-	// expired or completed message (ContinuouslyPush, and unknown for
-	// CompleteContinuouslyPush too), and a call over the message's limit.
+	// causes: a bad TargetValue (over MaxTargetsPerCall values, an empty
+	// value, an account or alias over its bytes, a Push TargetValue that
+	// is not its Target's), a target type ContinuouslyPush does not take,
+	// a MessageId the AppKey has no continuous push message of
+	// (ContinuouslyPush, CompleteContinuouslyPush; QueryPushStatByMsg: no
+	// message at all), an expired or completed message (ContinuouslyPush)
+	// and a call over the message's limit.
 	Violations map[string]int
-	// MaxValuesPerCall is the most TargetValue values seen in one
+	// MaxValuesPerCall is the most TargetValue values seen in one Push or
 	// ContinuouslyPush call that got as far as reading its TargetValue
 	// (past authentication, throttling and the AppKey, refused or not).
 	MaxValuesPerCall int
@@ -34,11 +37,14 @@ type Stats struct {
 
 // MessageStats describes one stored message.
 type MessageStats struct {
-	AppKey             int64
+	AppKey int64
+	// Target is TargetTBD for a continuous push message, else the type of
+	// the targets Push delivered it to at once.
+	Target             string
 	Created, ExpiresAt time.Time // message clock
 	Completed          bool
-	Calls, Targets     int // ContinuouslyPush calls that delivered (ambiguous faults too) and their values
-	Used               int // pushes counted against the limit, in its unit
+	Calls, Targets     int // calls that delivered (ambiguous faults too; a Push to targets is one) and their values
+	Used               int // pushes counted against the limit, in its unit (0 for a Push to targets)
 	Duplicates         int // deliveries of this message beyond the first for a target
 	Content            Content
 }
@@ -119,7 +125,7 @@ func (s *Server) deliveries() (map[string]int, int) {
 // stats describes m.
 func (m *message) stats() MessageStats {
 	return MessageStats{
-		AppKey: m.appKey, Created: m.created, ExpiresAt: m.expiresAt, Completed: m.completed,
+		AppKey: m.appKey, Target: m.target, Created: m.created, ExpiresAt: m.expiresAt, Completed: m.completed,
 		Calls: m.calls, Targets: m.targets, Used: m.used, Duplicates: m.duplicates,
 		Content: m.content.clone(),
 	}

@@ -22,6 +22,7 @@ const appKey = 23267207
 
 func setup(t *testing.T, cfg pushsim.Config) (*pushsim.Server, *alibaba.Client) {
 	t.Helper()
+	cfg.NoQuotas = true // the tests push faster than the documented quotas
 	sim := pushsim.New(cfg)
 	hs := httptest.NewServer(sim)
 	t.Cleanup(hs.Close)
@@ -99,7 +100,7 @@ func TestClient_PushChunk(t *testing.T) {
 func TestClient_Errors(t *testing.T) {
 	ctx := context.Background()
 	t.Run("wrong secret", func(t *testing.T) {
-		hs := httptest.NewServer(pushsim.New(pushsim.Config{}))
+		hs := httptest.NewServer(pushsim.New(pushsim.Config{NoQuotas: true}))
 		defer hs.Close()
 		c := newClient(t, hs.URL, "not-the-secret")
 		_, err := c.CreateMessage(ctx, appKey, push.Message{Body: "b"})
@@ -111,17 +112,17 @@ func TestClient_Errors(t *testing.T) {
 	t.Run("1001 values", func(t *testing.T) {
 		_, c := setup(t, pushsim.Config{})
 		_, err := c.PushChunk(ctx, appKey, create(t, c), push.TargetDevice, values(1001))
-		wantError(t, err, push.ClassPermanent, push.CodeInvalidParameter, 400)
+		wantError(t, err, push.ClassPermanent, "InvalidTargetValue", 400)
 	})
 	t.Run("empty value", func(t *testing.T) {
 		_, c := setup(t, pushsim.Config{})
 		_, err := c.PushChunk(ctx, appKey, create(t, c), push.TargetDevice, []string{"a", "", "b"})
-		wantError(t, err, push.ClassPermanent, push.CodeInvalidParameter, 400)
+		wantError(t, err, push.ClassPermanent, "InvalidTargetValue", 400)
 	})
 	t.Run("tag target", func(t *testing.T) {
 		_, c := setup(t, pushsim.Config{})
 		_, err := c.PushChunk(ctx, appKey, create(t, c), "TAG", []string{"vip"})
-		wantError(t, err, push.ClassPermanent, push.CodeInvalidParameter, 400)
+		wantError(t, err, push.ClassPermanent, "InvalidTarget", 400)
 	})
 	t.Run("unknown message", func(t *testing.T) {
 		_, c := setup(t, pushsim.Config{})
