@@ -6,15 +6,14 @@ package alibaba
 import (
 	"context"
 	"fmt"
+	"sync"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials"
-	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/auth/credentials/provider"
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	sdkpush "github.com/aliyun/alibaba-cloud-sdk-go/services/push"
 
@@ -49,7 +48,7 @@ type Config struct {
 // gives each call one of them.
 type Client struct {
 	cfg        Config
-	credential auth.Credential
+	credential credentials.CredentialsProvider
 	scheme     string
 	domain     string
 	free       chan *sdkpush.Client
@@ -105,22 +104,43 @@ func (c *Client) parseEndpoint() error {
 	return nil
 }
 
-func resolveCredential(cfg Config) (auth.Credential, error) {
+// resolveCredential returns the credentials of cfg: a static AccessKey
+// pair or STS token when cfg names one, otherwise the SDK's default
+// provider chain, whose providers refresh what expires (an ECS instance
+// RAM role, OIDC for RRSA in Kubernetes, a RAM role ARN in a CLI profile, a
+// credentials URI). The chain is asked once now, so that missing
+// credentials fail at start.
+func resolveCredential(cfg Config) (credentials.CredentialsProvider, error) {
 	switch {
 	case cfg.AccessKeyID != "" && cfg.AccessKeySecret == "":
 		return nil, fmt.Errorf("push service: an AccessKey ID is set without its secret")
 	case cfg.AccessKeyID != "" && cfg.SecurityToken != "":
-		return credentials.NewStsTokenCredential(cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken), nil
+		return credentials.NewStaticSTSCredentialsProvider(cfg.AccessKeyID, cfg.AccessKeySecret, cfg.SecurityToken), nil
 	case cfg.AccessKeyID != "":
-		return credentials.NewAccessKeyCredential(cfg.AccessKeyID, cfg.AccessKeySecret), nil
+		return credentials.NewStaticAKCredentialsProvider(cfg.AccessKeyID, cfg.AccessKeySecret), nil
 	}
-	cred, err := provider.DefaultChain.Resolve()
-	if err != nil {
+	p := &sharedProvider{p: credentials.NewDefaultCredentialsProvider()}
+	if _, err := p.GetCredentials(); err != nil {
 		// The chain's errors name files and variables, never secrets.
-		return nil, fmt.Errorf("push service: no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (or a credentials file or instance role): %w", err)
+		return nil, fmt.Errorf("push service: no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET, or run where the SDK's credential chain finds some (see the README): %w", err)
 	}
-	return cred, nil
+	return p, nil
 }
+
+// sharedProvider lets the pool's SDK clients share one provider: the
+// SDK's providers keep what they fetched without a lock.
+type sharedProvider struct {
+	mu sync.Mutex
+	p  credentials.CredentialsProvider
+}
+
+func (s *sharedProvider) GetCredentials() (*credentials.Credentials, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.p.GetCredentials()
+}
+
+func (s *sharedProvider) GetProviderName() string { return s.p.GetProviderName() }
 
 func (c *Client) newSDKClient() (*sdkpush.Client, error) {
 	config := sdk.NewConfig().WithAutoRetry(false).WithMaxRetryTime(0)
