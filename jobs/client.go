@@ -27,6 +27,11 @@ type Options struct {
 	// Rate is the ContinuouslyPush calls per second, for Plan's estimate
 	// (DefaultRate).
 	Rate int
+	// ValuesPerCall is the most target values of one ContinuouslyPush call:
+	// the size of a job's chunks, 1 to ChunkSize (ChunkSize). The request
+	// URL grows with it (docs/benchmarks.md): lower it when the gateway
+	// refuses long URLs.
+	ValuesPerCall int
 }
 
 // Defaults of Options.
@@ -56,12 +61,18 @@ func (o *Options) setDefaults() {
 	if o.Rate <= 0 {
 		o.Rate = DefaultRate
 	}
+	if o.ValuesPerCall == 0 {
+		o.ValuesPerCall = ChunkSize
+	}
 }
 
 // validate names the first option that cannot be used.
 func (o *Options) validate() error {
-	if err := o.Limits.Validate(); err != nil {
+	switch err := o.Limits.Validate(); {
+	case err != nil:
 		return fmt.Errorf("jobs options: %w", err)
+	case o.ValuesPerCall < 1 || o.ValuesPerCall > ChunkSize:
+		return fmt.Errorf("jobs options: values per call: must be 1 to %d, not %d", ChunkSize, o.ValuesPerCall)
 	}
 	return nil
 }
@@ -157,8 +168,9 @@ func (c *Client) claim(ctx context.Context, id string) error {
 
 func (c *Client) stage(ctx context.Context, job *Job, plan Plan, unique []string) error {
 	w := c.store.NewChunkWriter(plan.ID, stagingTTL)
-	for i := 0; i*ChunkSize < len(unique); i++ {
-		if err := w.Add(ctx, unique[i*ChunkSize:min((i+1)*ChunkSize, len(unique))]); err != nil {
+	size := c.opts.ValuesPerCall
+	for i := 0; i*size < len(unique); i++ {
+		if err := w.Add(ctx, unique[i*size:min((i+1)*size, len(unique))]); err != nil {
 			return err
 		}
 	}
@@ -190,7 +202,8 @@ func (c *Client) meta(job *Job, plan Plan) (*store.Job, error) {
 	m := &store.Job{
 		ID: plan.ID, AppKey: job.AppKey, TargetType: job.TargetType,
 		Total: plan.Total, Unique: plan.Unique, Duplicates: plan.Duplicates, Chunks: plan.Chunks,
-		Priority: job.Priority, Queue: store.QueueOf(c.opts.Prefix, job.Priority), CreatedAt: time.Now(),
+		ChunkSize: c.opts.ValuesPerCall,
+		Priority:  job.Priority, Queue: store.QueueOf(c.opts.Prefix, job.Priority), CreatedAt: time.Now(),
 		StartAt: job.StartAt, WebhookURL: job.WebhookURL,
 	}
 	if job.MessageID != "" {

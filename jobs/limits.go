@@ -30,7 +30,7 @@ func (l Limits) Validate() error {
 	case l.Unit != push.UnitTargets && l.Unit != push.UnitCalls:
 		return fmt.Errorf("message limit unit: must be %q or %q, not %q", push.UnitTargets, push.UnitCalls, l.Unit)
 	case l.Unit == push.UnitTargets && l.Limit < ChunkSize:
-		return fmt.Errorf("message limit: %d targets is less than one chunk (%d)", l.Limit, ChunkSize)
+		return fmt.Errorf("message limit: %d targets is less than one full call (%d)", l.Limit, ChunkSize)
 	case l.TTL <= 0:
 		return fmt.Errorf("message TTL: must be positive, not %s", l.TTL)
 	}
@@ -42,12 +42,17 @@ func (l Limits) Validate() error {
 // Deprecated: use ChunksPerMessage.
 func (l Limits) ChunksPerSlot() int { return l.ChunksPerMessage() }
 
-// ChunksPerMessage is how many full chunks one MessageId takes.
-func (l Limits) ChunksPerMessage() int {
+// ChunksPerMessage is how many full chunks of ChunkSize values one
+// MessageId takes.
+func (l Limits) ChunksPerMessage() int { return l.ChunksPerMessageOf(ChunkSize) }
+
+// ChunksPerMessageOf is how many full chunks of size values one MessageId
+// takes.
+func (l Limits) ChunksPerMessageOf(size int) int {
 	if l.Unit == push.UnitCalls {
 		return l.Limit
 	}
-	return l.Limit / ChunkSize
+	return l.Limit / size
 }
 
 // Cost is what a call with n values uses of a MessageId's limit.
@@ -62,5 +67,7 @@ func (l Limits) Cost(n int) int {
 // ContinuouslyPush call takes.
 const ChunkSize = store.ChunkSize
 
-// ChunkCount is the number of chunks for n unique targets.
-func ChunkCount(n int) int { return (n + ChunkSize - 1) / ChunkSize }
+// ChunkCount is the number of chunks of ChunkSize for n unique targets.
+func ChunkCount(n int) int { return chunkCount(n, ChunkSize) }
+
+func chunkCount(n, size int) int { return (n + size - 1) / size }

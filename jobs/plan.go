@@ -12,7 +12,7 @@ type Plan struct {
 	Total      int    `json:"total"`      // targets given
 	Unique     int    `json:"unique"`     // targets after duplicates are removed
 	Duplicates int    `json:"duplicates"` // duplicates removed
-	Chunks     int    `json:"chunks"`     // ContinuouslyPush calls, at most 1,000 targets each
+	Chunks     int    `json:"chunks"`     // ContinuouslyPush calls, at most ValuesPerCall targets each
 	// MessageIDs is the number of MessageIds the job uses: in content mode
 	// as many as the limit needs; in message-id mode the one given.
 	MessageIDs int `json:"message_ids"`
@@ -29,17 +29,17 @@ func newPlan(job *Job, unique, removed int, opts Options) Plan {
 		Total:      len(job.Targets),
 		Unique:     unique,
 		Duplicates: removed,
-		Chunks:     ChunkCount(unique),
+		Chunks:     chunkCount(unique, opts.ValuesPerCall),
 	}
 	p.Estimated = time.Duration(p.Chunks) * time.Second / time.Duration(opts.Rate)
-	per := opts.Limits.ChunksPerMessage()
+	per := opts.Limits.ChunksPerMessageOf(opts.ValuesPerCall)
 	if job.MessageID == "" {
 		p.MessageIDs = (p.Chunks + per - 1) / per
 		return p
 	}
 	p.MessageIDs = 1
 	if opts.Limits.Unit == push.UnitCalls {
-		p.OverLimit = max(0, unique-opts.Limits.Limit*ChunkSize)
+		p.OverLimit = max(0, unique-opts.Limits.Limit*opts.ValuesPerCall)
 	} else {
 		p.OverLimit = max(0, unique-opts.Limits.Limit)
 	}

@@ -46,7 +46,8 @@ func (c *Client) EnqueueSeq(ctx context.Context, job Job, targets iter.Seq2[stri
 }
 
 func (c *Client) stageSeq(ctx context.Context, job *Job, targets iter.Seq2[string, error]) (Plan, error) {
-	s := seqStager{w: c.store.NewChunkWriter(job.ID, stagingTTL), target: job.TargetType, seen: newTargetSet()}
+	s := seqStager{w: c.store.NewChunkWriter(job.ID, stagingTTL), target: job.TargetType, seen: newTargetSet(),
+		size: c.opts.ValuesPerCall}
 	for v, err := range targets {
 		if err != nil {
 			return Plan{}, fmt.Errorf("reading the targets of job %s: %w", job.ID, err)
@@ -75,6 +76,7 @@ type seqStager struct {
 	target string
 	seen   *targetSet
 	chunk  []string
+	size   int // values per chunk
 	total  int
 }
 
@@ -87,7 +89,7 @@ func (s *seqStager) add(ctx context.Context, v string) error {
 		return nil
 	}
 	s.chunk = append(s.chunk, v)
-	if len(s.chunk) < ChunkSize {
+	if len(s.chunk) < s.size {
 		return nil
 	}
 	err := s.w.Add(ctx, s.chunk)

@@ -19,16 +19,18 @@ func (w *Worker) handleChunks(ctx context.Context, t *asynq.Task) error {
 	if err := decode(t, &p); err != nil {
 		return err
 	}
-	return w.pushRange(ctx, p.JobID, p.First, p.Count)
+	return w.pushRange(ctx, p)
 }
 
-// handleChunk pushes one chunk: the task of workers before ranges.
+// handleChunk pushes one chunk: the task of workers before ranges, whose
+// jobs have chunks of store.ChunkSize.
 func (w *Worker) handleChunk(ctx context.Context, t *asynq.Task) error {
 	var p store.ChunkPayload
 	if err := decode(t, &p); err != nil {
 		return err
 	}
-	return w.pushRange(ctx, p.JobID, p.Index, 1)
+	return w.pushRange(ctx, store.ChunksPayload{JobID: p.JobID, First: p.Index, Count: 1,
+		Message: p.Index / w.opts.Limits.ChunksPerMessage()})
 }
 
 // rangeRun is one run of a range task: the chunks of the range not yet
@@ -50,8 +52,9 @@ type rangeRun struct {
 // MessageId; reserve the pushes; then per chunk wait for the shared
 // limiter, push, and record the outcome. The run that records the job's
 // last chunk enqueues the job's finish task.
-func (w *Worker) pushRange(ctx context.Context, id string, first, count int) error {
-	loaded, err := w.store.LoadRange(ctx, id, first, count, w.messageOf(first))
+func (w *Worker) pushRange(ctx context.Context, p store.ChunksPayload) error {
+	id, first := p.JobID, p.First
+	loaded, err := w.store.LoadRange(ctx, id, first, p.Count, p.Message)
 	if errors.Is(err, store.ErrNotFound) {
 		return w.gone(err, "chunks", id)
 	}
@@ -82,7 +85,7 @@ func (w *Worker) pushRange(ctx context.Context, id string, first, count int) err
 	case j.CreateFailed != "":
 		return r.failRest(ctx, 0, j.CreateFailed)
 	}
-	if r.msg, err = w.messages.of(ctx, j, w.messageOf(first), loaded.Message); err != nil {
+	if r.msg, err = w.messages.of(ctx, j, p.Message, loaded.Message); err != nil {
 		return r.createFailed(ctx, err)
 	}
 	if j.contentMode() && loaded.Message == "" {

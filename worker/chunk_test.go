@@ -150,3 +150,38 @@ func TestWorker_StartAt(t *testing.T) {
 		t.Errorf("finished at %s, before its start time %s", st.FinishedAt, job.StartAt)
 	}
 }
+
+// TestWorker_ValuesPerCall: a gateway that refuses long request URLs (the
+// simulator's MaxURLBytes) fails a job's calls of 1,000 values for good;
+// with values per call lowered to 200 the same kind of job goes through,
+// its MessageIds still taking 10,000 pushes each.
+func TestWorker_ValuesPerCall(t *testing.T) {
+	e := setup(t, pushsim.Config{NoQuotas: true, MaxURLBytes: 16 << 10}, worker.Options{})
+	e.startWorker(4)
+	small := jobs.NewClient(e.rdb, jobs.Options{Prefix: e.prefix, ValuesPerCall: 200})
+	defer small.Close()
+	targets := devices("u", 25000)
+	plan, err := small.Enqueue(context.Background(), contentJob(targets))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Chunks != 125 || plan.MessageIDs != 3 {
+		t.Errorf("plan = %d calls on %d MessageIds, want 125 on 3", plan.Chunks, plan.MessageIDs)
+	}
+	st := e.wait(plan.ID, 60*time.Second)
+	sim := e.sim.Stats()
+	if st.Status != jobs.StatusCompleted || st.Pushed != 25000 || len(st.MessageIDs) != 3 {
+		t.Errorf("status %s, pushed %d on %d MessageIds (failed %s); want completed, 25000 on 3", st.Status, st.Pushed,
+			len(st.MessageIDs), failedCodes(st))
+	}
+	if sim.MaxValuesPerCall != 200 {
+		t.Errorf("the largest call had %d values, want 200", sim.MaxValuesPerCall)
+	}
+	assertExactlyOnce(t, sim, targets)
+
+	long := e.enqueue(contentJob(devices("v", 2000)))
+	st = e.wait(long.ID, 60*time.Second)
+	if st.Status != jobs.StatusFailed || st.Failed["Simulator.URITooLong"] != 2000 {
+		t.Errorf("calls of 1,000 values: status %s, failed %s; want all 2000 failed with the gateway's code", st.Status, failedCodes(st))
+	}
+}

@@ -50,16 +50,13 @@ func (w *Worker) handlePlan(ctx context.Context, t *asynq.Task) error {
 // never span two of its messages (content mode): a range pushes with one
 // MessageId.
 func (w *Worker) ranges(j *store.Job) []store.ChunksPayload {
-	per := w.opts.Limits.ChunksPerMessage()
+	per := w.opts.Limits.ChunksPerMessageOf(j.ChunkSize)
 	var out []store.ChunksPayload
 	for first := 0; first < j.Chunks; {
-		end := min(first+store.RangeSize, j.Chunks, (first/per+1)*per)
-		out = append(out, store.ChunksPayload{JobID: j.ID, First: first, Count: end - first})
+		n := first / per
+		end := min(first+store.RangeSize, j.Chunks, (n+1)*per)
+		out = append(out, store.ChunksPayload{JobID: j.ID, First: first, Count: end - first, Message: n})
 		first = end
 	}
 	return out
 }
-
-// messageOf is the number of the message chunk index pushes with (content
-// mode).
-func (w *Worker) messageOf(index int) int { return index / w.opts.Limits.ChunksPerMessage() }

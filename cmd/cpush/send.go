@@ -192,7 +192,7 @@ func printPlan(e env, f *sendFlags, job jobs.Job, opts jobs.Options) error {
 	w := e.stdout
 	fmt.Fprintf(w, "dry run: nothing enqueued\n")
 	fmt.Fprintf(w, "targets:      %d given, %d unique, %d duplicates removed\n", plan.Total, plan.Unique, plan.Duplicates)
-	fmt.Fprintf(w, "calls:        %d ContinuouslyPush calls of at most %d targets\n", plan.Chunks, jobs.ChunkSize)
+	fmt.Fprintf(w, "calls:        %d ContinuouslyPush calls of at most %d targets\n", plan.Chunks, opts.ValuesPerCall)
 	if job.MessageID != "" {
 		fmt.Fprintf(w, "message ids:  1 (%s)", job.MessageID)
 		if plan.OverLimit > 0 {

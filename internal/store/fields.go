@@ -34,12 +34,15 @@ const (
 	FieldUnique           = "unique"
 	FieldDuplicates       = "duplicates"
 	FieldChunks           = "chunks"
-	FieldPriority         = "priority"
-	FieldQueue            = "queue"
-	FieldCreatedAt        = "created_ms"
-	FieldStartAt          = "start_ms"
-	FieldFinishedAt       = "finished_ms"
-	FieldCancel           = "cancel" // "1" once a cancel was asked for
+	// FieldChunkSize is the most values of one of the job's chunks: one
+	// ContinuouslyPush call (ChunkSize for jobs staged before it existed).
+	FieldChunkSize  = "chunk_size"
+	FieldPriority   = "priority"
+	FieldQueue      = "queue"
+	FieldCreatedAt  = "created_ms"
+	FieldStartAt    = "start_ms"
+	FieldFinishedAt = "finished_ms"
+	FieldCancel     = "cancel" // "1" once a cancel was asked for
 	// FieldCreateFailed holds the code with which the service refused to
 	// store the job's message for good (content mode): its other chunks
 	// fail with it at once instead of calling Push again.

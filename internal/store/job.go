@@ -24,6 +24,8 @@ type Job struct {
 	MessageCreatedAt time.Time
 
 	Total, Unique, Duplicates, Chunks int
+	// ChunkSize is the most values of one chunk (ChunkSize when zero).
+	ChunkSize int
 
 	Priority, Queue string
 	CreatedAt       time.Time
@@ -41,7 +43,7 @@ func (j *Job) fields() []any {
 	f := []any{
 		FieldStatus, j.Status, FieldAppKey, j.AppKey, FieldTarget, j.TargetType,
 		FieldTotal, j.Total, FieldUnique, j.Unique, FieldDuplicates, j.Duplicates,
-		FieldChunks, j.Chunks, FieldPriority, j.Priority, FieldQueue, j.Queue,
+		FieldChunks, j.Chunks, FieldChunkSize, j.chunkSize(), FieldPriority, j.Priority, FieldQueue, j.Queue,
 		FieldCreatedAt, j.CreatedAt.UnixMilli(),
 	}
 	add := func(name string, v any, ok bool) {
@@ -68,16 +70,25 @@ func parseJob(id string, m map[string]string) *Job {
 		Priority: m[FieldPriority], Queue: m[FieldQueue], Cancel: m[FieldCancel] == "1",
 		CreateFailed: m[FieldCreateFailed], WebhookURL: m[FieldWebhookURL], Owner: m[FieldOwner],
 		Total: atoi(m[FieldTotal]), Unique: atoi(m[FieldUnique]), Duplicates: atoi(m[FieldDuplicates]),
-		Chunks:           atoi(m[FieldChunks]),
+		Chunks: atoi(m[FieldChunks]), ChunkSize: atoi(m[FieldChunkSize]),
 		MessageCreatedAt: msTime(m[FieldMessageCreatedAt]), CreatedAt: msTime(m[FieldCreatedAt]),
 		StartAt: msTime(m[FieldStartAt]), FinishedAt: msTime(m[FieldFinishedAt]),
 		FinishStarted: msTime(m[FieldFinishStarted]),
 	}
 	j.AppKey, _ = strconv.ParseInt(m[FieldAppKey], 10, 64)
+	j.ChunkSize = j.chunkSize()
 	if raw := m[FieldMessage]; raw != "" {
 		j.Message = []byte(raw)
 	}
 	return j
+}
+
+// chunkSize is the job's chunk size, ChunkSize when unset.
+func (j *Job) chunkSize() int {
+	if j.ChunkSize <= 0 {
+		return ChunkSize
+	}
+	return j.ChunkSize
 }
 
 func atoi(s string) int {

@@ -22,7 +22,7 @@ const (
 )
 
 // ChunkSize is the number of targets in a full chunk: the most one
-// ContinuouslyPush call takes.
+// ContinuouslyPush call takes, and the default chunk size.
 const ChunkSize = 1000
 
 // RangeSize is the most chunks one TypeChunks task pushes.
@@ -34,11 +34,13 @@ type PlanPayload struct {
 }
 
 // ChunksPayload is the payload of a TypeChunks task: chunks First to
-// First+Count-1.
+// First+Count-1, which push with the job's message number Message (content
+// mode).
 type ChunksPayload struct {
-	JobID string `json:"job_id"`
-	First int    `json:"first"`
-	Count int    `json:"count"`
+	JobID   string `json:"job_id"`
+	First   int    `json:"first"`
+	Count   int    `json:"count"`
+	Message int    `json:"message"`
 }
 
 // ChunkPayload is the payload of a TypeChunk task.

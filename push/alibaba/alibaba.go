@@ -6,10 +6,10 @@ package alibaba
 import (
 	"context"
 	"fmt"
-	"sync"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk"
