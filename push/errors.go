@@ -83,6 +83,13 @@ func (e *Error) Error() string {
 	return s
 }
 
+// Outage reports whether the failure looks like the service, or the way
+// to it, being down: no answer at all, or a server fault (5xx) other than
+// throttling.
+func (e *Error) Outage() bool {
+	return e.Class == ClassTransient && (e.Code == CodeNetwork || e.HTTPStatus >= 500)
+}
+
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 

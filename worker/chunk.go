@@ -151,8 +151,7 @@ func (r *rangeRun) refused(ctx context.Context, i int, reason string) error {
 // pushChunk waits for the shared limiter, pushes chunk i's first grant
 // values and records the outcome.
 func (r *rangeRun) pushChunk(ctx context.Context, i int, c store.RangeChunk, grant int) error {
-	_, err := r.w.limiter.Wait(ctx, r.job.app, push.ActionContinuouslyPush)
-	if err != nil {
+	if err := r.w.beginCall(ctx, r.job.app, push.ActionContinuouslyPush); err != nil {
 		return err
 	}
 	if time.Since(r.flagRead) > recheckAfter {
@@ -173,8 +172,7 @@ func (r *rangeRun) pushChunk(ctx context.Context, i int, c store.RangeChunk, gra
 	}
 	start := time.Now()
 	res, err := r.job.app.Service.PushChunk(ctx, r.job.AppKey, r.msg.id, r.job.TargetType, c.Values[:grant])
-	r.w.metrics.observeCall(push.ActionContinuouslyPush, start, err)
-	if err != nil {
+	if err := r.w.endCall(ctx, r.job.app, push.ActionContinuouslyPush, start, err); err != nil {
 		return r.failedCall(ctx, i, c, err)
 	}
 	r.log.Debug("chunk pushed", zap.Int("chunk", c.Index), zap.String("message_id", r.msg.id),
@@ -250,7 +248,7 @@ func (r *rangeRun) failRest(ctx context.Context, i int, code string) error {
 func (r *rangeRun) createFailed(ctx context.Context, err error) error {
 	e, ok := push.AsError(err)
 	switch {
-	case !ok || e.Class == push.ClassWait || (e.Class == push.ClassTransient && !r.last):
+	case !ok || asWait(err) || e.Class == push.ClassWait || (e.Class == push.ClassTransient && !r.last):
 		return r.w.retryPolicy(ctx, r.job.app, err, r.log)
 	case e.Class == push.ClassPermanent:
 		if err := r.w.store.SetCreateFailed(ctx, r.job.ID, e.Code); err != nil {
@@ -272,6 +270,10 @@ func (r *rangeRun) failedCall(ctx context.Context, i int, c store.RangeChunk, er
 	}
 	log := r.log.With(zap.Int("chunk", c.Index), zap.String("message_id", r.msg.id), zap.String("code", e.Code),
 		zap.String("request_id", e.RequestID))
+	if asWait(err) { // a clock fault, or the service down: no retry is used
+		r.markAmbiguous(ctx, c, e, log)
+		return err
+	}
 	switch e.Class {
 	case push.ClassWait:
 		return r.w.retryPolicy(ctx, r.job.app, err, log)
@@ -283,11 +285,7 @@ func (r *rangeRun) failedCall(ctx context.Context, i int, c store.RangeChunk, er
 	case push.ClassPermanent:
 		return r.failChunk(ctx, i, c, e, log, true)
 	}
-	if e.Ambiguous {
-		if err := r.w.store.MarkAmbiguous(ctx, r.job.ID, c.Index); err != nil {
-			log.Warn("recording an ambiguous attempt", zap.Error(err))
-		}
-	}
+	r.markAmbiguous(ctx, c, e, log)
 	if !r.last {
 		log.Warn("push failed; retrying", zap.Bool("ambiguous", e.Ambiguous), zap.Error(e))
 		return fmt.Errorf("pushing chunk %d of job %s: %w", c.Index, r.job.ID, e)
@@ -296,6 +294,18 @@ func (r *rangeRun) failedCall(ctx context.Context, i int, c store.RangeChunk, er
 	// chunks having had its last attempt. A reservation is kept if the
 	// attempt may have been delivered: the service may have counted it.
 	return r.failChunk(ctx, i, c, e, log, !e.Ambiguous && c.Ambiguous == 0)
+}
+
+// markAmbiguous records an attempt of chunk c that may have been delivered
+// although it failed: the retry reserves anew, and counts its targets as
+// possible duplicates.
+func (r *rangeRun) markAmbiguous(ctx context.Context, c store.RangeChunk, e *push.Error, log *zap.Logger) {
+	if !e.Ambiguous {
+		return
+	}
+	if err := r.w.store.MarkAmbiguous(ctx, r.job.ID, c.Index); err != nil {
+		log.Warn("recording an ambiguous attempt", zap.Error(err))
+	}
 }
 
 // failChunk counts chunk i's targets failed with e's code, giving back its

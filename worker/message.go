@@ -98,13 +98,12 @@ func (m messages) createLocked(ctx context.Context, j *job, n int) (current, err
 	if v, err := w.store.ReadMessage(ctx, j.ID, n); err != nil || v != "" {
 		return m.parse(n, v), err // created while this worker took the lock
 	}
-	if _, err := w.limiter.Wait(ctx, j.app, push.ActionPush); err != nil {
+	if err := w.beginCall(ctx, j.app, push.ActionPush); err != nil {
 		return current{}, err
 	}
 	created := time.Now()
 	res, err := j.app.Service.CreateMessage(ctx, j.AppKey, j.message.ForJob(j.ID)) // JobKey: the job's, unless the producer set one
-	w.metrics.observeCall(push.ActionPush, created, err)
-	if err != nil {
+	if err := w.endCall(ctx, j.app, push.ActionPush, created, err); err != nil {
 		return current{}, fmt.Errorf("creating the MessageId of message %d of job %s: %w", n, j.ID, err)
 	}
 	v, err := w.store.SetMessage(ctx, j.ID, n, res.MessageID, created, w.opts.JobTTL)
@@ -132,15 +131,17 @@ func (m messages) rollover(ctx context.Context, j *job, c current, reason string
 // it: expired, completed or unknown).
 func (m messages) complete(ctx context.Context, j *job, mid string) (string, error) {
 	w := m.w
-	if _, err := w.limiter.Wait(ctx, j.app, push.ActionCompleteContinuouslyPush); err != nil {
+	if err := w.beginCall(ctx, j.app, push.ActionCompleteContinuouslyPush); err != nil {
 		return "", err
 	}
 	start := time.Now()
 	_, err := j.app.Service.CompleteMessage(ctx, j.AppKey, mid)
-	w.metrics.observeCall(push.ActionCompleteContinuouslyPush, start, err)
+	err = w.endCall(ctx, j.app, push.ActionCompleteContinuouslyPush, start, err)
 	switch e, ok := push.AsError(err); {
 	case err == nil:
 		return store.ClosedCompleted, nil
+	case asWait(err):
+		return "", err
 	case ok && e.Class == push.ClassRollover:
 		return store.ClosedGone, nil
 	case ok && e.Class == push.ClassWait:

@@ -19,6 +19,8 @@ const (
 	MetricLimiterWait        = "cpush_limiter_wait_seconds"
 	MetricPossibleDuplicates = "cpush_possible_duplicates_total"
 	MetricLimiterRate        = "cpush_limiter_rate"
+	MetricClockFault         = "cpush_clock_fault"
+	MetricBreakerOpen        = "cpush_breaker_open"
 )
 
 type metrics struct {
@@ -28,6 +30,8 @@ type metrics struct {
 	wait       *prometheus.HistogramVec // action
 	duplicates prometheus.Counter
 	rate       *prometheus.GaugeVec // action
+	clockFault prometheus.Gauge
+	breaker    *prometheus.GaugeVec // account
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -44,6 +48,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "Targets pushed again after a call that may have been delivered."}),
 		rate: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: MetricLimiterRate,
 			Help: "The shared rate limit in force, calls per second, after throttling backoff."}, []string{"action"}),
+		clockFault: prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricClockFault,
+			Help: "1 while the push service refuses this machine's clock (InvalidTimeStamp.Expired): calls wait."}),
+		breaker: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: MetricBreakerOpen,
+			Help: "1 while an account's breaker is open: most calls found the push service down, and calls wait."}, []string{"account"}),
 	}
 	if reg == nil {
 		return m, nil
@@ -64,6 +72,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if err == nil {
 		m.rate, err = register(reg, m.rate)
+	}
+	if err == nil {
+		m.clockFault, err = register(reg, m.clockFault)
+	}
+	if err == nil {
+		m.breaker, err = register(reg, m.breaker)
 	}
 	return m, err
 }

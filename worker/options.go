@@ -39,6 +39,9 @@ type Options struct {
 	MaxInlineWait time.Duration
 	// LockTTL bounds how long a message's creation lock is held (30s).
 	LockTTL time.Duration
+	// ClockProbe is how often a worker tries a call again while the
+	// service refuses its clock (10s).
+	ClockProbe time.Duration
 	// FinishTimeout bounds finishing a job: past it, a job whose MessageIds
 	// cannot all be completed ends anyway (10m).
 	FinishTimeout time.Duration
@@ -77,6 +80,7 @@ func (o *Options) setDefaults() {
 	o.MaxInlineWait = orDuration(o.MaxInlineWait, 2*time.Second)
 	o.LockTTL = orDuration(o.LockTTL, 30*time.Second)
 	o.FinishTimeout = orDuration(o.FinishTimeout, 10*time.Minute)
+	o.ClockProbe = orDuration(o.ClockProbe, 10*time.Second)
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}

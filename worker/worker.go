@@ -70,6 +70,7 @@ type Worker struct {
 	limiter  *Limiter
 	metrics  *metrics
 	messages messages
+	guard    *guard
 }
 
 // New returns a Worker that pushes through each AppKey's service and keeps
@@ -94,8 +95,13 @@ func New(rdb redis.UniversalClient, apps Apps, opts Options) (*Worker, error) {
 		metrics: m,
 	}
 	w.messages = messages{w: w}
+	w.guard = newGuard(w)
 	return w, nil
 }
+
+// Ready reports why the worker cannot push now, for a readiness probe: the
+// push service refusing this machine's clock. Nil when it can.
+func (w *Worker) Ready() error { return w.guard.ready() }
 
 // Close releases the Worker's asynq clients; rdb stays open.
 func (w *Worker) Close() error { return errors.Join(w.aq.Close(), w.jobs.Close()) }

@@ -35,7 +35,7 @@ func runAPI(ctx context.Context, args []string, e env) error {
 	log := newLogger(&cfg, e)
 	defer log.Sync()
 	log.Info("API started", zap.Stringer("config", cfg))
-	return serveHTTP(ctx, &cfg, rdb, newRegistry(rdb), log)
+	return serveHTTP(ctx, &cfg, rdb, newRegistry(rdb), log, nil)
 }
 
 // newRegistry returns the metrics registry of a process: Go and process

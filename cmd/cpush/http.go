@@ -29,7 +29,10 @@ func (s sharedRedis) MakeRedisClient() any { return s.c }
 // httpHandler serves /healthz, /readyz and /metrics to anyone who can
 // connect, and the HTTP API (/v1/), the job page (/jobs) and the asynq web
 // UI (/monitoring/) behind the API tokens.
-func httpHandler(cfg *config.Config, rdb redis.UniversalClient, reg *prometheus.Registry, api *httpapi.Server) http.Handler {
+//
+// ready, when not nil, is asked too by /readyz: a worker that cannot push
+// (the service refuses its clock) is not ready.
+func httpHandler(cfg *config.Config, rdb redis.UniversalClient, reg *prometheus.Registry, api *httpapi.Server, ready func() error) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -40,6 +43,12 @@ func httpHandler(cfg *config.Config, rdb redis.UniversalClient, reg *prometheus.
 		if err := rdb.Ping(ctx).Err(); err != nil {
 			http.Error(w, "redis: not answering", http.StatusServiceUnavailable)
 			return
+		}
+		if ready != nil {
+			if err := ready(); err != nil {
+				http.Error(w, err.Error(), http.StatusServiceUnavailable)
+				return
+			}
 		}
 		fmt.Fprintln(w, "ok")
 	})
@@ -80,7 +89,7 @@ func apiOptions(cfg *config.Config, log *zap.Logger) httpapi.Options {
 
 // serveHTTP serves the HTTP endpoints until ctx is done: on cfg.HTTPAddr,
 // or on loopback when no API tokens are set (see listenAddr).
-func serveHTTP(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient, reg *prometheus.Registry, log *zap.Logger) error {
+func serveHTTP(ctx context.Context, cfg *config.Config, rdb redis.UniversalClient, reg *prometheus.Registry, log *zap.Logger, ready func() error) error {
 	if cfg.HTTPAddr == "" {
 		<-ctx.Done()
 		return nil
@@ -92,7 +101,7 @@ func serveHTTP(ctx context.Context, cfg *config.Config, rdb redis.UniversalClien
 	}
 	api := httpapi.New(rdb, apiOptions(cfg, log))
 	defer api.Close()
-	return serveOn(ctx, ln, httpHandler(cfg, rdb, reg, api), log)
+	return serveOn(ctx, ln, httpHandler(cfg, rdb, reg, api, ready), log)
 }
 
 func serveOn(ctx context.Context, ln net.Listener, h http.Handler, log *zap.Logger) error {

@@ -65,7 +65,7 @@ func serveWorker(ctx context.Context, cfg *config.Config, rdb redis.UniversalCli
 	}
 	log.Info("worker started", zap.Stringer("config", cfg), zap.Int("concurrency", cfg.Concurrency))
 	httpErr := make(chan error, 1)
-	go func() { httpErr <- serveHTTP(ctx, cfg, rdb, reg, log) }()
+	go func() { httpErr <- serveHTTP(ctx, cfg, rdb, reg, log, w.Ready) }()
 	select {
 	case <-ctx.Done():
 		err = nil

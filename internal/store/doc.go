@@ -23,6 +23,7 @@
 //	<p>:{m:<appkey>:<mid>}  hash    a MessageId's pushes: used, expires_ms, r:<ref> reservations
 //	<p>:rate:{<acct>}:<act> string  the shared GCRA limiter (go-redis/redis_rate)
 //	<p>:rate:{<acct>}:<act>:backoff hash  throttling backoff: factor, cut_ms
+//	<p>:rate:{<acct>}:breaker hash  circuit breaker: open_until_ms, probe_until_ms, interval_ms
 //	<p>:jobs                zset    job IDs by creation time (ms), trimmed to the job TTL
 //
 // (The slots key keeps its first name on the wire; the code calls the

@@ -60,6 +60,12 @@ func (k Keys) Rate(account, action string) string {
 	return k.Prefix + ":rate:{" + account + "}:" + action
 }
 
+// Breaker is the hash of an account's circuit breaker: open while most of
+// its calls find the service down.
+func (k Keys) Breaker(account string) string {
+	return k.Prefix + ":rate:{" + account + "}:breaker"
+}
+
 // RateBackoff is the hash that slows an account's action down after the
 // service throttled it: factor and cut_ms.
 func (k Keys) RateBackoff(account, action string) string {

@@ -38,6 +38,9 @@ var luaNames = map[string]string{
 	"r_over_limit":     ReasonOverLimit,
 	"b_factor":         backoffFactor,
 	"b_cut":            backoffCut,
+	"br_open":          breakerOpenUntil,
+	"br_probe":         breakerProbeUntil,
+	"br_interval":      breakerInterval,
 	"o_cancelled":      OutcomeCancelled,
 	"closed_completed": ClosedCompleted,
 }

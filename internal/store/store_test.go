@@ -337,3 +337,41 @@ func TestStore_Throttled(t *testing.T) {
 		t.Errorf("no cut: factor %v, want 1", cut)
 	}
 }
+
+func TestStore_Breaker(t *testing.T) {
+	s := setup(t)
+	now := time.UnixMilli(1_000_000)
+	if d, _, err := s.AdmitBreaker(ctx, "acct", now, time.Second); err != nil || d != store.BreakerClosed {
+		t.Fatalf("AdmitBreaker before any trip = %q, %v; want closed", d, err)
+	}
+	until, err := s.TripBreaker(ctx, "acct", now, 2*time.Second, 8*time.Second)
+	if err != nil || !until.Equal(now.Add(2*time.Second)) {
+		t.Fatalf("TripBreaker = %v, %v; want open for 2s", until, err)
+	}
+	if again, _ := s.TripBreaker(ctx, "acct", now.Add(time.Second), 2*time.Second, 8*time.Second); !again.Equal(until) {
+		t.Errorf("a trip while open moved the end to %v", again)
+	}
+	if d, wait, _ := s.AdmitBreaker(ctx, "acct", now.Add(500*time.Millisecond), time.Second); d != store.BreakerWait || wait != 1500*time.Millisecond {
+		t.Errorf("while open: %q for %s, want wait 1.5s", d, wait)
+	}
+	later := now.Add(3 * time.Second)
+	if d, _, _ := s.AdmitBreaker(ctx, "acct", later, time.Second); d != store.BreakerProbe {
+		t.Errorf("after the interval: %q, want the probe", d)
+	}
+	if d, wait, _ := s.AdmitBreaker(ctx, "acct", later, time.Second); d != store.BreakerWait || wait != time.Second {
+		t.Errorf("while the probe runs: %q for %s, want wait 1s", d, wait)
+	}
+	// The probe failed: the breaker opens again for twice as long.
+	if reopened, _ := s.TripBreaker(ctx, "acct", later, 2*time.Second, 8*time.Second); !reopened.Equal(later.Add(4 * time.Second)) {
+		t.Errorf("after a failed probe, open until %v, want %v", reopened, later.Add(4*time.Second))
+	}
+	if got, _ := s.BreakerOpenUntil(ctx, "acct"); !got.Equal(later.Add(4 * time.Second)) {
+		t.Errorf("BreakerOpenUntil = %v", got)
+	}
+	if err := s.CloseBreaker(ctx, "acct"); err != nil {
+		t.Fatal(err)
+	}
+	if d, _, _ := s.AdmitBreaker(ctx, "acct", later, time.Second); d != store.BreakerClosed {
+		t.Errorf("after closing: %q, want closed", d)
+	}
+}
