@@ -85,7 +85,7 @@ func (w *Worker) pushRange(ctx context.Context, p store.ChunksPayload) error {
 	case j.CreateFailed != "":
 		return r.failRest(ctx, 0, j.CreateFailed)
 	}
-	if r.msg, err = w.messages.of(ctx, j, p.Message, loaded.Message); err != nil {
+	if r.msg, err = w.messages.of(ctx, j, p.Message, loaded.Message, loaded.Epoch); err != nil {
 		return r.createFailed(ctx, err)
 	}
 	if j.contentMode() && loaded.Message == "" {

@@ -29,24 +29,39 @@ type current struct {
 	// (content mode; value is "" in message-id mode).
 	n     int
 	value string
+	epoch string // the Redis epoch it was recorded in
 }
 
 // of returns the MessageId for message n of j: the producer's in
 // message-id mode; in content mode known (the value the range loaded), or
 // one created now.
-func (m messages) of(ctx context.Context, j *job, n int, known string) (current, error) {
+//
+// A MessageId recorded before the Redis server holding the job restarted
+// or failed over (another epoch) is retired: the writes of the last second
+// before it, its reservations and done markers among them, may be gone, so
+// its count of pushes may be short of the service's, and one more call
+// could pass its limit.
+func (m messages) of(ctx context.Context, j *job, n int, known, epoch string) (current, error) {
 	if !j.contentMode() {
 		return current{id: j.MessageID, expiresAt: j.MessageCreatedAt.Add(m.w.opts.Limits.TTL)}, nil
 	}
-	if known != "" {
-		return m.parse(n, known), nil
+	if known == "" {
+		return m.create(ctx, j, n)
 	}
-	return m.create(ctx, j, n)
+	c := m.parse(n, known)
+	if c.epoch != "" && epoch != "" && c.epoch != epoch {
+		return current{}, m.rollover(ctx, j, c, reasonNewEpoch)
+	}
+	return c, nil
 }
 
+// reasonNewEpoch is why a MessageId recorded in an earlier Redis epoch is
+// rolled over.
+const reasonNewEpoch = "RedisRestarted"
+
 func (m messages) parse(n int, value string) current {
-	mid, created := store.ParseMessageValue(value)
-	return current{id: mid, expiresAt: created.Add(m.w.opts.Limits.TTL), n: n, value: value}
+	mid, created, epoch := store.ParseMessageValue(value)
+	return current{id: mid, expiresAt: created.Add(m.w.opts.Limits.TTL), n: n, value: value, epoch: epoch}
 }
 
 // create returns message n's MessageId, creating it under its lock if it

@@ -14,9 +14,11 @@ import (
 type Range struct {
 	Job    *Job
 	Chunks []RangeChunk
-	// Message is the value of the range's message in content mode,
-	// "<mid>|<created ms>", or "" when it has none yet.
+	// Message is the value of the range's message in content mode
+	// (ParseMessageValue), or "" when it has none yet.
 	Message string
+	// Epoch is the run ID of the Redis server that holds the job now.
+	Epoch string
 }
 
 // RangeChunk is one chunk of a range.
@@ -40,7 +42,9 @@ func (s *Store) LoadRange(ctx context.Context, id string, first, count, n int) (
 	var meta *redis.MapStringStringCmd
 	var done, chunks, amb *redis.SliceCmd
 	var msg *redis.StringCmd
+	var epoch *redis.Cmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		epoch = epochScript.Eval(ctx, p, []string{s.keys.Meta(id)})
 		meta = p.HGetAll(ctx, s.keys.Meta(id))
 		done = p.HMGet(ctx, s.keys.Done(id), fields...)
 		chunks = p.HMGet(ctx, s.keys.Chunks(id), fields...)
@@ -58,6 +62,7 @@ func (s *Store) LoadRange(ctx context.Context, id string, first, count, n int) (
 		return nil, fmt.Errorf("chunks of job %s: %w", id, ErrNotFound)
 	}
 	r := &Range{Job: j, Chunks: make([]RangeChunk, count)}
+	r.Epoch, _ = epoch.Text()
 	if msg != nil {
 		r.Message = msg.Val()
 	}

@@ -12,17 +12,27 @@ import (
 )
 
 // MessageValue is the value of a job's message n in content mode: its
-// current MessageId and when it was created.
+// current MessageId, when it was created, and the Redis epoch it was
+// recorded in (SetMessage adds it).
 func MessageValue(mid string, created time.Time) string {
 	return mid + "|" + strconv.FormatInt(created.UnixMilli(), 10)
 }
 
-// ParseMessageValue reverses MessageValue.
-func ParseMessageValue(v string) (mid string, created time.Time) {
-	mid, ms, _ := strings.Cut(v, "|")
+// ParseMessageValue reverses MessageValue and returns the epoch too: the
+// run ID of the Redis server that recorded it ("" for values recorded
+// before epochs were).
+func ParseMessageValue(v string) (mid string, created time.Time, epoch string) {
+	mid, rest, _ := strings.Cut(v, "|")
+	ms, epoch, _ := strings.Cut(rest, "|")
 	n, _ := strconv.ParseInt(ms, 10, 64)
-	return mid, time.UnixMilli(n)
+	return mid, time.UnixMilli(n), epoch
 }
+
+// epochLua sets the Lua local epoch to the run ID of the Redis server the
+// script runs on: a restart or a failover changes it, and either may have
+// lost the last writes (AOF everysec, asynchronous replicas).
+const epochLua = `local epoch = string.match(redis.call("INFO", "server"), "run_id:(%x+)") or ""
+`
 
 // ReadMessage reads the value of job id's message n; "" when it has none.
 func (s *Store) ReadMessage(ctx context.Context, id string, n int) (string, error) {
@@ -67,7 +77,7 @@ func (s *Store) UnlockMessage(ctx context.Context, id string, n int, token strin
 	return nil
 }
 
-// setMessageScript records a message's new MessageId.
+// setMessageScript records a message's new MessageId, with the epoch.
 //
 // KEYS[1] -> the job's messages hash (Keys.Messages)
 // KEYS[2] -> the job's MessageIds hash (Keys.MessageIDs)
@@ -76,20 +86,28 @@ func (s *Store) UnlockMessage(ctx context.Context, id string, n int, token strin
 // ARGV[3] -> the MessageId
 // ARGV[4] -> the job keys' TTL, ms
 //
-// Returns 1.
-var setMessageScript = newScript(`
-redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
+// Returns the value recorded: ARGV[2], "|", the epoch.
+var setMessageScript = newScript(epochLua + `
+local value = ARGV[2] .. "|" .. epoch
+redis.call("HSET", KEYS[1], ARGV[1], value)
 redis.call("HSET", KEYS[2], ARGV[3], ARGV[1])
 redis.call("PEXPIRE", KEYS[1], ARGV[4])
 redis.call("PEXPIRE", KEYS[2], ARGV[4])
-return 1
+return value
 `)
+
+// epochScript returns the epoch of the server that holds KEYS[1].
+//
+// KEYS[1] -> any key: the script runs where it lives (Redis Cluster)
+//
+// Returns the run ID.
+var epochScript = newScript(epochLua + `return epoch`)
 
 // SetMessage records mid, created at created, as job id's message n.
 func (s *Store) SetMessage(ctx context.Context, id string, n int, mid string, created time.Time, ttl time.Duration) (string, error) {
-	v := MessageValue(mid, created)
 	keys := []string{s.keys.Messages(id), s.keys.MessageIDs(id)}
-	if err := setMessageScript.Run(ctx, s.rdb, keys, n, v, mid, ttl.Milliseconds()).Err(); err != nil {
+	v, err := setMessageScript.Run(ctx, s.rdb, keys, n, MessageValue(mid, created), mid, ttl.Milliseconds()).Text()
+	if err != nil {
 		return "", fmt.Errorf("recording MessageId %s of job %s: %w", mid, id, err)
 	}
 	return v, nil

@@ -126,8 +126,12 @@ func TestStore_LoadRange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Message != "500|1000" || r.Job.ID != "j1" {
-		t.Errorf("message = %q, job %+v", r.Message, r.Job)
+	mid, created, epoch := store.ParseMessageValue(r.Message)
+	if mid != "500" || created.UnixMilli() != 1000 || epoch != r.Epoch || r.Job.ID != "j1" {
+		t.Errorf("message = %q (epoch %q), job %+v; want MessageId 500 of 1000 ms in the current epoch", r.Message, r.Epoch, r.Job)
+	}
+	if redistest.Real() && r.Epoch == "" {
+		t.Error("no epoch: the server's run ID was not read")
 	}
 	want := []store.RangeChunk{{Index: 0, Values: []string{"a0", "b0"}}, {Index: 1, Done: true},
 		{Index: 2, Values: []string{"a2", "b2"}, Ambiguous: 1}}
