@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -43,25 +44,47 @@ func (c *Config) redisConnector() (func() redis.UniversalClient, error) {
 	parseErr := func(kind string, err error) error {
 		return &FieldError{Field: "CPUSH_REDIS_URL", Problem: "not a " + kind + " URL (" + redactURL(raw) + "): " + scrub(err.Error(), u)}
 	}
+	q := u.Query()
 	switch {
 	case c.RedisCluster:
 		opts, err := redis.ParseClusterURL(raw)
 		if err != nil {
 			return nil, parseErr("Redis Cluster", err)
 		}
+		failFast(q, &opts.DialTimeout, &opts.MaxRetries)
 		return func() redis.UniversalClient { return redis.NewClusterClient(opts) }, nil
-	case u.Query().Has("master_name"):
+	case q.Has("master_name"):
 		opts, err := redis.ParseFailoverURL(raw)
 		if err != nil {
 			return nil, parseErr("Redis Sentinel", err)
 		}
+		failFast(q, &opts.DialTimeout, &opts.MaxRetries)
 		return func() redis.UniversalClient { return redis.NewFailoverClient(opts) }, nil
 	}
 	opts, err := c.RedisOptions()
 	if err != nil {
 		return nil, err
 	}
+	failFast(q, &opts.DialTimeout, &opts.MaxRetries)
 	return func() redis.UniversalClient { return redis.NewClient(opts) }, nil
+}
+
+// Redis client settings where the URL sets none (dial_timeout,
+// max_retries): with go-redis's own (5 s to dial, 3 retries) a command to
+// a Redis that does not answer takes 20 s to fail; with these, 4 s, so
+// that a producer's send or POST fails fast with the reason.
+const (
+	redisDialTimeout = 2 * time.Second
+	redisMaxRetries  = 1
+)
+
+func failFast(q url.Values, dial *time.Duration, retries *int) {
+	if !q.Has("dial_timeout") {
+		*dial = redisDialTimeout
+	}
+	if !q.Has("max_retries") {
+		*retries = redisMaxRetries
+	}
 }
 
 func (c *Config) checkRedisURL(dev bool) error {

@@ -125,7 +125,7 @@ func (w *Worker) ServerConfig(concurrency int) asynq.Config {
 		DelayedTaskCheckInterval: 200 * time.Millisecond,
 		TaskCheckInterval:        100 * time.Millisecond,
 		ShutdownTimeout:          w.opts.LockTTL,
-		Logger:                   asynqLogger{w.opts.Logger.Sugar()},
+		Logger:                   newAsynqLogger(w.opts.Logger),
 	}
 }
 
