@@ -8,7 +8,9 @@ import (
 func TestRepeats_Note(t *testing.T) {
 	r := &repeats{seen: map[string]*seen{}}
 	t0 := time.Unix(1000, 0)
-	msg := func(id int) string { return "Dequeue error: UNKNOWN: redis eval error: dial tcp: connection refused " + string(rune('a'+id)) }
+	msg := func(id int) string {
+		return "Dequeue error: UNKNOWN: redis eval error: dial tcp: connection refused " + string(rune('a'+id))
+	}
 	if _, ok := r.note(msg(0), t0); !ok {
 		t.Fatal("the first line was left out")
 	}
