@@ -25,6 +25,7 @@ type env struct {
 	rdb    redis.UniversalClient
 	prefix string
 	sim    *pushsim.Server
+	simURL string
 	svc    *alibaba.Client
 	client *jobs.Client
 	opts   worker.Options
@@ -39,15 +40,6 @@ func setup(t testing.TB, simCfg pushsim.Config, opts worker.Options) *env {
 	sim := pushsim.New(simCfg)
 	hs := httptest.NewServer(sim)
 	t.Cleanup(hs.Close)
-	svc, err := alibaba.New(alibaba.Config{
-		Region: "cn-hangzhou", Endpoint: hs.URL,
-		AccessKeyID: pushsim.TestAccessKeyID, AccessKeySecret: pushsim.TestAccessKeySecret,
-		ReadTimeout: 5 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(svc.Close)
 	opts.Prefix = prefix
 	if opts.Limits == (jobs.Limits{}) {
 		opts.Limits = jobs.DefaultLimits
@@ -60,7 +52,22 @@ func setup(t testing.TB, simCfg pushsim.Config, opts worker.Options) *env {
 	}
 	client := jobs.NewClient(rdb, jobs.Options{Prefix: prefix, Limits: opts.Limits})
 	t.Cleanup(func() { client.Close() })
-	return &env{t: t, rdb: rdb, prefix: prefix, sim: sim, svc: svc, client: client, opts: opts}
+	e := &env{t: t, rdb: rdb, prefix: prefix, sim: sim, simURL: hs.URL, client: client, opts: opts}
+	e.svc = e.adapter(pushsim.TestAccessKeyID, pushsim.TestAccessKeySecret)
+	return e
+}
+
+// adapter returns the real adapter on the simulator, signing with the
+// given AccessKey pair.
+func (e *env) adapter(id, secret string) *alibaba.Client {
+	e.t.Helper()
+	svc, err := alibaba.New(alibaba.Config{Region: "cn-hangzhou", Endpoint: e.simURL,
+		AccessKeyID: id, AccessKeySecret: secret, ReadTimeout: 5 * time.Second})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(svc.Close)
+	return svc
 }
 
 // startWorker runs one asynq server with cpush's handlers until stop is
@@ -72,7 +79,13 @@ func (e *env) startWorker(concurrency int) (stop func()) {
 
 func (e *env) startWorkerWith(svc push.Service, concurrency int) (stop func()) {
 	e.t.Helper()
-	w, err := worker.New(e.rdb, worker.SingleApp(svc), e.opts)
+	return e.startWorkerWithApps(worker.SingleApp(svc), concurrency)
+}
+
+// startWorkerWithApps runs one asynq server whose AppKeys are apps'.
+func (e *env) startWorkerWithApps(apps worker.Apps, concurrency int) (stop func()) {
+	e.t.Helper()
+	w, err := worker.New(e.rdb, apps, e.opts)
 	if err != nil {
 		e.t.Fatal(err)
 	}

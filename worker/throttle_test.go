@@ -37,3 +37,47 @@ func TestWorker_ThrottlingBacksOff(t *testing.T) {
 		t.Errorf("%.0f%% of calls throttled, want at most 25%%: the rate did not back off", 100*share)
 	}
 }
+
+// TestWorker_AccountSharesQuota: the service counts its quotas per main
+// account, so two workers whose AccessKeys belong to one account share one
+// limit: keyed on the account (CPUSH_ACCOUNT), their shared rate keeps them
+// under it; keyed on each AccessKey, together they run at twice it and are
+// throttled.
+func TestWorker_AccountSharesQuota(t *testing.T) {
+	const quota = 40
+	for _, tt := range []struct {
+		name      string
+		accounts  [2]string
+		throttled bool
+	}{
+		{"one account", [2]string{"main-1@cn-hangzhou", "main-1@cn-hangzhou"}, false},
+		{"an account per AccessKey", [2]string{"ak-one@cn-hangzhou", "ak-two@cn-hangzhou"}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			keys := []pushsim.Credential{
+				{AccessKeyID: "ak-one", AccessKeySecret: "secret-one", Account: "main-1"},
+				{AccessKeyID: "ak-two", AccessKeySecret: "secret-two", Account: "main-1"},
+			}
+			e := setup(t, pushsim.Config{NoQuotas: true, Credentials: keys,
+				QPS: map[string]float64{push.ActionContinuouslyPush: quota}, Burst: map[string]int{push.ActionContinuouslyPush: quota / 10}},
+				worker.Options{Rates: worker.Rates{ContinuouslyPush: quota, Push: 100, Complete: 100}})
+			for i, k := range keys {
+				svc := e.adapter(k.AccessKeyID, k.AccessKeySecret)
+				e.startWorkerWithApps(func(int64) worker.App { return worker.App{Service: svc, Account: tt.accounts[i]} }, 4)
+			}
+			targets := devices("s", 120*1000)
+			plan := e.enqueue(contentJob(targets))
+			st := e.wait(plan.ID, 60*time.Second)
+			if st.Status != jobs.StatusCompleted {
+				t.Fatalf("status = %s (%s), want completed", st.Status, failedCodes(st))
+			}
+			sim := e.sim.Stats()
+			assertExactlyOnce(t, sim, targets)
+			throttled := sim.Calls[push.ActionContinuouslyPush][push.CodeThrottlingUser]
+			t.Logf("%d calls throttled", throttled)
+			if got := throttled > 0; got != tt.throttled {
+				t.Errorf("%d calls throttled; want throttling %v", throttled, tt.throttled)
+			}
+		})
+	}
+}
