@@ -46,17 +46,25 @@ func (w *Worker) handlePlan(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
-// ranges cuts a job's chunks into ranges of at most store.RangeSize that
-// never span two of its messages (content mode): a range pushes with one
-// MessageId.
+// ranges cuts a job's chunks into ranges that never span two of its
+// messages (content mode), so that a range pushes with one MessageId. A
+// range pushes its chunks one after another: a large job's ranges take
+// store.RangeSize chunks, which spreads a task's cost over ten calls; a
+// smaller job's are cut so that it has at least minRanges of them, pushed
+// side by side.
 func (w *Worker) ranges(j *store.Job) []store.ChunksPayload {
 	per := w.opts.Limits.ChunksPerMessageOf(j.ChunkSize)
+	size := min(store.RangeSize, max(1, (j.Chunks+minRanges-1)/minRanges))
 	var out []store.ChunksPayload
 	for first := 0; first < j.Chunks; {
 		n := first / per
-		end := min(first+store.RangeSize, j.Chunks, (n+1)*per)
+		end := min(first+size, j.Chunks, (n+1)*per)
 		out = append(out, store.ChunksPayload{JobID: j.ID, First: first, Count: end - first, Message: n})
 		first = end
 	}
 	return out
 }
+
+// minRanges is the number of ranges below which a job's ranges get fewer
+// chunks than store.RangeSize.
+const minRanges = 32

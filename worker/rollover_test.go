@@ -24,11 +24,11 @@ func TestWorker_Rollover(t *testing.T) {
 		code string // the refusal the simulator must have answered, if any
 	}{
 		{"service limit lower", pushsim.Config{MessageLimit: 4000}, worker.Options{}, push.CodeMessageLimitExceeded},
-		// A range pushes its chunks one after another: 10 calls of 20 ms
-		// outlive a message of 150 ms, and 10 calls of 30 ms the 200 ms
-		// cpush allows before its own margin.
-		{"service expiry sooner", pushsim.Config{MessageTTL: 150 * time.Millisecond, Latency: 20 * time.Millisecond}, worker.Options{}, push.CodeMessageExpired},
-		{"own expiry margin", pushsim.Config{Latency: 30 * time.Millisecond},
+		// Two calls at a time: a message's 10 calls of 30 ms outlive a
+		// message of 100 ms, and 10 calls of 60 ms the 200 ms cpush allows
+		// before its own margin.
+		{"service expiry sooner", pushsim.Config{MessageTTL: 100 * time.Millisecond, Latency: 30 * time.Millisecond}, worker.Options{}, push.CodeMessageExpired},
+		{"own expiry margin", pushsim.Config{Latency: 60 * time.Millisecond},
 			worker.Options{Limits: jobs.Limits{Limit: 10000, Unit: push.UnitTargets, TTL: 1200 * time.Millisecond}, ExpiryMargin: time.Second}, ""},
 	}
 	for _, tt := range tests {
