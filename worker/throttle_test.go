@@ -41,7 +41,8 @@ func TestWorker_ThrottlingBacksOff(t *testing.T) {
 // TestWorker_AccountSharesQuota: the service counts its quotas per main
 // account, so two workers whose AccessKeys belong to one account share one
 // limit: keyed on the account (CPUSH_ACCOUNT), their shared rate keeps them
-// under it; keyed on each AccessKey, together they run at twice it and are
+// under it (a call may still meet the service's bucket a moment early);
+// keyed on each AccessKey, together they run at twice it and are
 // throttled.
 func TestWorker_AccountSharesQuota(t *testing.T) {
 	const quota = 40
@@ -74,9 +75,13 @@ func TestWorker_AccountSharesQuota(t *testing.T) {
 			sim := e.sim.Stats()
 			assertExactlyOnce(t, sim, targets)
 			throttled := sim.Calls[push.ActionContinuouslyPush][push.CodeThrottlingUser]
-			t.Logf("%d calls throttled", throttled)
-			if got := throttled > 0; got != tt.throttled {
-				t.Errorf("%d calls throttled; want throttling %v", throttled, tt.throttled)
+			share := float64(throttled) / float64(throttled+sim.Calls[push.ActionContinuouslyPush]["OK"])
+			t.Logf("%d calls throttled (%.1f%%)", throttled, 100*share)
+			if tt.throttled && share < 0.05 {
+				t.Errorf("%.1f%% of calls throttled, want 5%% or more: the service's quota was not shared", 100*share)
+			}
+			if !tt.throttled && share > 0.02 {
+				t.Errorf("%.1f%% of calls throttled, want at most 2%%: the shared rate did not hold the account", 100*share)
 			}
 		})
 	}
