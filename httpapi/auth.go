@@ -8,9 +8,12 @@ import (
 	"strings"
 )
 
-// auth checks a request's token: "Authorization: Bearer <token>", or HTTP
-// Basic auth with the token as the password (any user name) for browsers.
-// With no tokens configured it admits loopback clients only.
+// auth checks a request's token. The API (/v1/) takes "Authorization:
+// Bearer <token>" only: a browser never adds that header by itself, so a
+// page on another site cannot make it send one. Browser pages (/jobs, the
+// UI) also take HTTP Basic auth with the token as the password, and refuse
+// every cross-site request that could change state. With no tokens
+// configured it admits loopback clients only, under a loopback host name.
 type auth struct {
 	digests [][sha256.Size]byte
 }
@@ -26,19 +29,40 @@ func newAuth(tokens []string) *auth {
 // open reports whether no tokens are configured.
 func (a *auth) open() bool { return len(a.digests) == 0 }
 
-// check returns nil when r may proceed, else the error to answer.
-func (a *auth) check(r *http.Request) *Error {
+// check returns nil when r may proceed, else the error to answer. browser
+// allows Basic auth besides a bearer token.
+func (a *auth) check(r *http.Request, browser bool) *Error {
 	if a.open() {
-		if loopback(r.RemoteAddr) {
-			return nil
+		return checkLocal(r)
+	}
+	token, ok := bearer(r)
+	if !ok && browser {
+		token, ok = basicPassword(r)
+	}
+	if !ok || !a.valid(token) {
+		if browser {
+			return apiErr(CodeUnauthorized, "",
+				"a valid token is required: HTTP Basic auth with the token as the password, or Authorization: Bearer <token>")
 		}
+		return apiErr(CodeUnauthorized, "", "a valid token is required: Authorization: Bearer <token>")
+	}
+	return nil
+}
+
+// checkLocal admits a request in token-less mode: from this host, under a
+// loopback host name (a page whose name was rebound to 127.0.0.1 sends its
+// own), and not through a proxy (which would make every client local).
+func checkLocal(r *http.Request) *Error {
+	switch {
+	case r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "":
+		return apiErr(CodeForbidden, "",
+			"this request came through a proxy, but no API tokens are configured: behind a proxy tokens are required (CPUSH_API_TOKENS)")
+	case !loopback(r.RemoteAddr):
 		return apiErr(CodeForbidden, "",
 			"no API tokens are configured (CPUSH_API_TOKENS): only clients on this host are served")
-	}
-	token, ok := credential(r)
-	if !ok || !a.valid(token) {
-		return apiErr(CodeUnauthorized, "",
-			"a valid token is required: Authorization: Bearer <token>, or HTTP Basic auth with the token as the password")
+	case !localHost(r.Host):
+		return apiErr(CodeForbidden, "",
+			"no API tokens are configured (CPUSH_API_TOKENS): only the host names localhost, 127.0.0.1 and [::1] are served, not %q", r.Host)
 	}
 	return nil
 }
@@ -54,13 +78,18 @@ func (a *auth) valid(token string) bool {
 	return match == 1
 }
 
-// credential returns the bearer token, or the Basic auth password.
-func credential(r *http.Request) (string, bool) {
+// bearer returns the bearer token of r.
+func bearer(r *http.Request) (string, bool) {
 	h := r.Header.Get("Authorization")
 	if scheme, token, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {
 		token = strings.TrimSpace(token)
 		return token, token != ""
 	}
+	return "", false
+}
+
+// basicPassword returns the password of r's Basic auth.
+func basicPassword(r *http.Request) (string, bool) {
 	_, pw, ok := r.BasicAuth()
 	return pw, ok && pw != ""
 }
@@ -75,11 +104,41 @@ func loopback(remote string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// requireAPI answers a request that fails auth with a JSON error and a
-// Bearer challenge.
+// localHost reports whether a Host header names this machine the way a
+// browser on it does: localhost, 127.0.0.1 or [::1], with or without a
+// port.
+func localHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	} else {
+		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	}
+	switch strings.ToLower(host) {
+	case "localhost", "127.0.0.1", "::1":
+		return true
+	}
+	return false
+}
+
+// crossOrigin refuses a state-changing request (any method but GET, HEAD
+// and OPTIONS) that a browser sent from another origin: Sec-Fetch-Site is
+// neither same-origin nor none, or, from a browser without it, Origin
+// names another host. A client that sends neither header is not a browser
+// and passes.
+func crossOrigin(next, deny http.Handler) http.Handler {
+	c := http.NewCrossOriginProtection()
+	c.SetDenyHandler(deny)
+	return c.Handler(next)
+}
+
+const crossOriginMessage = "cross-site request refused: a state-changing request must come from this origin, or from a client that is not a browser"
+
+// requireAPI refuses a cross-site request, then answers a request that
+// fails auth with a JSON error and a Bearer challenge.
 func (a *auth) requireAPI(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if e := a.check(r); e != nil {
+	checked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e := a.check(r, false); e != nil {
 			if e.Status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="cpush"`)
 			}
@@ -88,13 +147,17 @@ func (a *auth) requireAPI(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+	return crossOrigin(checked, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, apiErr(CodeForbidden, "", crossOriginMessage))
+	}))
 }
 
-// requireBrowser answers a request that fails auth with a Basic challenge,
-// which makes a browser ask for a user name and password.
+// requireBrowser refuses a cross-site request, then answers a request that
+// fails auth with a Basic challenge, which makes a browser ask for a user
+// name and password.
 func (a *auth) requireBrowser(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if e := a.check(r); e != nil {
+	checked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e := a.check(r, true); e != nil {
 			if e.Status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Basic realm="cpush: any user name, an API token as the password", charset="UTF-8"`)
 			}
@@ -103,6 +166,9 @@ func (a *auth) requireBrowser(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+	return crossOrigin(checked, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, crossOriginMessage, http.StatusForbidden)
+	}))
 }
 
 // IsLoopbackHost reports whether host (of a host:port) names only this

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strings"
 	"net/http/httptest"
 	"testing"
 
@@ -24,7 +25,7 @@ func TestServer_Auth(t *testing.T) {
 		{"api: first token", "/v1/jobs", bearer("tok-a-0123456789"), 200, ""},
 		{"api: second token", "/v1/jobs", bearer("tok-b-0123456789"), 200, ""},
 		{"api: lower-case scheme", "/v1/jobs", func(r *http.Request) { r.Header.Set("Authorization", "bearer tok-a-0123456789") }, 200, ""},
-		{"api: basic password", "/v1/jobs", basic("anyone", "tok-b-0123456789"), 200, ""},
+		{"api: basic password", "/v1/jobs", basic("anyone", "tok-b-0123456789"), 401, "Bearer"},
 		{"api: token as basic user", "/v1/jobs", basic("tok-a-0123456789", ""), 401, "Bearer"},
 		{"api: unknown path needs a token too", "/v1/nope", func(r *http.Request) {}, 401, "Bearer"},
 		{"page: no token", "/jobs", func(r *http.Request) {}, 401, "Basic"},
@@ -63,21 +64,36 @@ func basic(user, password string) func(*http.Request) {
 	return func(r *http.Request) { r.SetBasicAuth(user, password) }
 }
 
-// TestServer_AuthNoTokens: with no tokens only loopback clients are served.
+// TestServer_AuthNoTokens: with no tokens only loopback clients are
+// served, and only under a loopback host name: a page whose name was
+// rebound to 127.0.0.1 (DNS rebinding) is refused, as is a request that
+// came through a proxy.
 func TestServer_AuthNoTokens(t *testing.T) {
 	e := setup(t, options{})
 	tests := []struct {
 		name       string
 		remote     string
+		host       string
 		path       string
+		header     string // "Name: value" to add
 		wantStatus int
 	}{
-		{"api from IPv4 loopback", "127.0.0.1:50000", "/v1/jobs", 200},
-		{"api from IPv6 loopback", "[::1]:50000", "/v1/jobs", 200},
-		{"api from another host", "192.0.2.10:50000", "/v1/jobs", 403},
-		{"page from another host", "192.0.2.10:50000", "/jobs", 403},
-		{"ui from another host", "192.0.2.10:50000", "/ui/", 403},
-		{"ui from loopback", "127.0.0.1:50000", "/ui/", 200},
+		{"api from IPv4 loopback", "127.0.0.1:50000", "127.0.0.1:8080", "/v1/jobs", "", 200},
+		{"api from IPv6 loopback", "[::1]:50000", "[::1]:8080", "/v1/jobs", "", 200},
+		{"api as localhost", "127.0.0.1:50000", "localhost:8080", "/v1/jobs", "", 200},
+		{"api as localhost without a port", "127.0.0.1:50000", "localhost", "/v1/jobs", "", 200},
+		{"api from another host", "192.0.2.10:50000", "127.0.0.1:8080", "/v1/jobs", "", 403},
+		{"page from another host", "192.0.2.10:50000", "127.0.0.1:8080", "/jobs", "", 403},
+		{"ui from another host", "192.0.2.10:50000", "127.0.0.1:8080", "/ui/", "", 403},
+		{"ui from loopback", "127.0.0.1:50000", "127.0.0.1:8080", "/ui/", "", 200},
+		{"api under a rebound name", "127.0.0.1:50000", "rebind.evil.example:8080", "/v1/jobs", "", 403},
+		{"failed targets under a rebound name", "127.0.0.1:50000", "rebind.evil.example:8080", "/v1/jobs/x/failed", "", 403},
+		{"page under a rebound name", "127.0.0.1:50000", "rebind.evil.example", "/jobs", "", 403},
+		{"ui under a rebound name", "127.0.0.1:50000", "rebind.evil.example:8080", "/ui/", "", 403},
+		{"api under another loopback address", "127.0.0.1:50000", "127.0.0.2:8080", "/v1/jobs", "", 403},
+		{"api under a subdomain of localhost", "127.0.0.1:50000", "evil.localhost:8080", "/v1/jobs", "", 403},
+		{"api through a proxy (X-Forwarded-For)", "127.0.0.1:50000", "127.0.0.1:8080", "/v1/jobs", "X-Forwarded-For: 203.0.113.9", 403},
+		{"ui through a proxy (Forwarded)", "127.0.0.1:50000", "127.0.0.1:8080", "/ui/", "Forwarded: for=203.0.113.9", 403},
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", e.srv.Handler())
@@ -86,10 +102,17 @@ func TestServer_AuthNoTokens(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodGet, tt.path, nil) // served in process: no traffic leaves
 			req.RemoteAddr = tt.remote
+			req.Host = tt.host
+			if name, value, ok := strings.Cut(tt.header, ": "); ok {
+				req.Header.Set(name, value)
+			}
 			rec := httptest.NewRecorder()
 			mux.ServeHTTP(rec, req)
 			if rec.Code != tt.wantStatus {
-				t.Errorf("GET %s from %s = %d %s, want %d", tt.path, tt.remote, rec.Code, rec.Body, tt.wantStatus)
+				t.Errorf("GET %s from %s as %s = %d %s, want %d", tt.path, tt.remote, tt.host, rec.Code, rec.Body, tt.wantStatus)
+			}
+			if tt.header != "" && !strings.Contains(rec.Body.String(), "CPUSH_API_TOKENS") {
+				t.Errorf("answer %q does not say that tokens are required behind a proxy", rec.Body)
 			}
 		})
 	}

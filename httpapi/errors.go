@@ -18,7 +18,7 @@ const (
 	CodeInvalidJSON          = "invalid_json"           // 400: the body is not the JSON it should be
 	CodeInvalidField         = "invalid_field"          // 400: a field breaks a rule; "field" names it
 	CodeUnauthorized         = "unauthorized"           // 401: no valid token
-	CodeForbidden            = "forbidden"              // 403: no tokens are configured and the client is not on loopback
+	CodeForbidden            = "forbidden"              // 403: a cross-site request, or no tokens are configured and the client is not local
 	CodeNotFound             = "not_found"              // 404: no such job (or it expired), or no such path
 	CodeMethodNotAllowed     = "method_not_allowed"     // 405
 	CodeDuplicateJob         = "duplicate_job"          // 409: a job with this id exists

@@ -188,3 +188,12 @@ func devices(tag string, n int) []string {
 	}
 	return out
 }
+
+// newTestServer serves h on an httptest server until the test ends and
+// returns its URL.
+func newTestServer(t testing.TB, h http.Handler) string {
+	t.Helper()
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	return hs.URL
+}

@@ -3,10 +3,14 @@
 // cancel them, and fetch their failed targets; and the job page at /jobs.
 // docs/openapi.yaml describes every endpoint, status and error code.
 //
-// Every endpoint wants a token from Options.Tokens: "Authorization: Bearer
-// <token>", or HTTP Basic auth with the token as the password, which is
-// what a browser can send. With no tokens configured only clients on this
-// host are served, and the binary listens on a loopback address.
+// Every endpoint wants a token from Options.Tokens. The API under /v1/
+// takes "Authorization: Bearer <token>" only; the browser pages (/jobs and
+// what Protect guards) also take HTTP Basic auth with the token as the
+// password, which is what a browser can send. A state-changing request
+// that a browser sent from another site is refused (403). With no tokens
+// configured only clients on this host are served, under a loopback host
+// name and not through a proxy, and the binary listens on a loopback
+// address.
 package httpapi
 
 import (

@@ -150,6 +150,21 @@ func TestRun_API(t *testing.T) {
 			}
 		})
 	}
+	t.Run("cross-site form to the UI", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", base+"/monitoring/api/queues/"+prefix+":default:pause", strings.NewReader("x=1"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", basic)
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Origin", "https://evil.example")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site POST to the UI = %d, want 403", resp.StatusCode)
+		}
+	})
 	_, metrics := request(t, "GET", base+"/metrics", "", "")
 	for _, want := range []string{
 		`asynq_tasks_enqueued_total{queue="` + prefix + `:default",state="pending"} 1`,
