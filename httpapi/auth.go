@@ -157,6 +157,7 @@ func (a *auth) requireAPI(next http.Handler) http.Handler {
 // name and password.
 func (a *auth) requireBrowser(next http.Handler) http.Handler {
 	checked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		noFraming(w)
 		if e := a.check(r, true); e != nil {
 			if e.Status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Basic realm="cpush: any user name, an API token as the password", charset="UTF-8"`)
@@ -167,8 +168,20 @@ func (a *auth) requireBrowser(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 	return crossOrigin(checked, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		noFraming(w)
 		http.Error(w, crossOriginMessage, http.StatusForbidden)
 	}))
+}
+
+// frameAncestors is the CSP directive that forbids framing a page.
+const frameAncestors = "frame-ancestors 'none'"
+
+// noFraming forbids other sites to frame a browser page (clickjacking):
+// X-Frame-Options for old browsers, CSP frame-ancestors for the rest. A
+// page that sets its own policy keeps the directive in it.
+func noFraming(w http.ResponseWriter) {
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Content-Security-Policy", frameAncestors)
 }
 
 // IsLoopbackHost reports whether host (of a host:port) names only this

@@ -150,6 +150,18 @@ func TestRun_API(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the UI cannot be framed", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", base+"/monitoring/", nil)
+		req.Header.Set("Authorization", basic)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if xfo, csp := resp.Header.Get("X-Frame-Options"), resp.Header.Get("Content-Security-Policy"); xfo != "DENY" || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("GET /monitoring/: X-Frame-Options %q, Content-Security-Policy %q; want DENY and frame-ancestors 'none'", xfo, csp)
+		}
+	})
 	t.Run("cross-site form to the UI", func(t *testing.T) {
 		req, _ := http.NewRequest("POST", base+"/monitoring/api/queues/"+prefix+":default:pause", strings.NewReader("x=1"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
