@@ -2,8 +2,8 @@ package httpapi_test
 
 import (
 	"net/http"
-	"strings"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/cpush/cpush/httpapi"
