@@ -100,7 +100,7 @@ var fields = []field[Config]{
 		"host:port of the HTTP endpoints; off (or \"\" in YAML) disables them"},
 		set: address},
 	{Setting: Setting{"CPUSH_API_TOKENS", "api_tokens", "",
-		"bearer tokens of the HTTP API: a YAML list, comma-separated in the environment (secret)"},
+		"admin tokens of the HTTP API, the job page and the UI, each random and at least 32 characters: a YAML list, comma-separated in the environment (secret)"},
 		list: tokens},
 	{Setting: Setting{"CPUSH_UI_READ_ONLY", "ui_read_only", "false",
 		"true: the asynq web UI at /monitoring/ only shows, it cannot delete, run or pause"},

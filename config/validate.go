@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // FieldError is a bad setting. Field names it by its environment variable
@@ -49,7 +50,7 @@ func (c *Config) Validate(dev bool) error {
 		checkDuration("CPUSH_JOB_TTL", c.JobTTL, positiveDuration),
 		checkInt("CPUSH_MAX_RETRY", c.MaxRetry, retries),
 		checkHTTPAddr(c.HTTPAddr),
-		checkTokens(c.APITokens),
+		checkTokens("CPUSH_API_TOKENS", c.APITokens),
 		checkWebhookSecret(c.WebhookSecret),
 		checkDuration("CPUSH_WEBHOOK_TIMEOUT", c.WebhookTimeout, positiveDuration),
 		checkField("CPUSH_LOG_LEVEL", checkOneOf(c.LogLevel, []string{"debug", "info", "warn", "error"})),
@@ -172,13 +173,40 @@ func validPort(p string, min int) bool {
 	return err == nil && n >= min && n <= 65535
 }
 
-func checkTokens(ts []Secret) error {
+// MinTokenChars is the shortest token accepted: 32 characters, such as
+// `openssl rand -hex 16` gives, are out of reach of guessing.
+const MinTokenChars = 32
+
+// placeholders are words of the token values that deploy/ and the docs
+// ship, so that a manifest applied unedited does not serve with a token
+// anyone can read.
+var placeholders = []string{"replace-me", "replaceme", "change-me", "changeme", "placeholder"}
+
+// checkTokens checks a list of tokens of the setting field: none empty,
+// none shorter than MinTokenChars, none a placeholder.
+func checkTokens(field string, ts []Secret) error {
 	for i, t := range ts {
-		if strings.TrimSpace(t.Reveal()) == "" {
-			return problem("CPUSH_API_TOKENS", "token %d of %d is empty", i+1, len(ts))
+		v := t.Reveal()
+		switch n := utf8.RuneCountInString(v); {
+		case strings.TrimSpace(v) == "":
+			return problem(field, "token %d of %d is empty", i+1, len(ts))
+		case n < MinTokenChars:
+			return problem(field, "token %d of %d has %d characters, at least %d (e.g. openssl rand -hex 32)", i+1, len(ts), n, MinTokenChars)
+		case isPlaceholder(v):
+			return problem(field, "token %d of %d is a placeholder of the examples; set a random one (e.g. openssl rand -hex 32)", i+1, len(ts))
 		}
 	}
 	return nil
+}
+
+func isPlaceholder(v string) bool {
+	v = strings.ToLower(v)
+	for _, p := range placeholders {
+		if strings.Contains(v, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // MinWebhookSecretBytes is the shortest WebhookSecret.

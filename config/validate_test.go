@@ -2,12 +2,18 @@ package config_test
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/cpush/cpush/config"
 )
+
+// longToken is an API token of the shortest length allowed.
+const longToken = "0123456789abcdef0123456789abcdef"
 
 // valid returns a Config that passes Validate outside dev mode.
 func valid() config.Config {
@@ -119,8 +125,13 @@ func TestConfig_Validate(t *testing.T) {
 			field: "CPUSH_HTTP_ADDR", want: "host:port"},
 		{name: "HTTP bad port", change: func(c *config.Config) { c.HTTPAddr = "localhost:http" },
 			field: "CPUSH_HTTP_ADDR"},
-		{name: "empty API token", change: func(c *config.Config) { c.APITokens = []config.Secret{"a", " "} },
+		{name: "empty API token", change: func(c *config.Config) { c.APITokens = []config.Secret{longToken, " "} },
 			field: "CPUSH_API_TOKENS", want: "token 2 of 2 is empty"},
+		{name: "API token of 32 characters", change: func(c *config.Config) { c.APITokens = []config.Secret{longToken} }},
+		{name: "short API token", change: func(c *config.Config) { c.APITokens = []config.Secret{longToken, config.Secret(longToken[:31])} },
+			field: "CPUSH_API_TOKENS", want: "token 2 of 2 has 31 characters, at least 32"},
+		{name: "placeholder API token", change: func(c *config.Config) { c.APITokens = []config.Secret{"change-me-to-something-random-later"} },
+			field: "CPUSH_API_TOKENS", want: "token 1 of 1 is a placeholder"},
 		{name: "webhook secret", change: func(c *config.Config) { c.WebhookSecret = "0123456789abcdef" }},
 		{name: "short webhook secret", change: func(c *config.Config) { c.WebhookSecret = "short-secret" },
 			field: "CPUSH_WEBHOOK_SECRET", want: "at least 16 bytes (32 random bytes are best), not 12"},
@@ -158,4 +169,40 @@ func TestConfig_Validate(t *testing.T) {
 			t.Errorf("fields = %v, want %v", got, want)
 		}
 	})
+}
+
+// TestConfig_Validate_deployPlaceholders: the tokens that deploy/ ships as
+// placeholders are refused, so that a manifest applied unedited does not
+// serve the API with a token anyone can read here.
+func TestConfig_Validate_deployPlaceholders(t *testing.T) {
+	raw, err := os.ReadFile("../deploy/k8s/secret.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secret struct {
+		StringData map[string]string `yaml:"stringData"`
+	}
+	if err := yaml.Unmarshal(raw, &secret); err != nil {
+		t.Fatal(err)
+	}
+	var found int
+	for name, v := range secret.StringData {
+		if !strings.HasSuffix(name, "_TOKENS") && !strings.HasSuffix(name, "_TOKEN") {
+			continue
+		}
+		found++
+		c := valid()
+		loaded, err := config.Load(env(map[string]string{name: v}), "")
+		if err != nil {
+			t.Fatalf("Load(%s=%q): %v", name, v, err)
+		}
+		loaded.RedisURL = c.RedisURL
+		errs := fieldErrors(t, loaded.Validate(false))
+		if len(errs) != 1 || errs[0].Field != name || !strings.Contains(errs[0].Problem, "placeholder") {
+			t.Errorf("Validate() with %s=%q from deploy/k8s/secret.yaml = %v, want it refused as a placeholder", name, v, errs)
+		}
+	}
+	if found == 0 {
+		t.Fatal("deploy/k8s/secret.yaml has no token to check")
+	}
 }

@@ -105,7 +105,7 @@ func testVars(t *testing.T, prefix string) map[string]string {
 	}
 	return map[string]string{
 		"CPUSH_REDIS_URL": redistest.URL(), "CPUSH_PREFIX": prefix, "CPUSH_LOG_LEVEL": "error",
-		"CPUSH_HTTP_ADDR": freeAddr(t), "CPUSH_API_TOKENS": "tok-one-0123456789,tok-two-0123456789",
+		"CPUSH_HTTP_ADDR": freeAddr(t), "CPUSH_API_TOKENS": "tok-one-0123456789abcdef0123456789,tok-two-0123456789abcdef0123456789",
 	}
 }
 
@@ -121,15 +121,15 @@ func TestRun_API(t *testing.T) {
 	if code, _ := request(t, "POST", base+"/v1/jobs", "", job); code != 401 {
 		t.Errorf("POST without a token = %d, want 401", code)
 	}
-	if code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-two-0123456789", job); code != 202 || !strings.Contains(body, `"id":"api-job"`) {
+	if code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-two-0123456789abcdef0123456789", job); code != 202 || !strings.Contains(body, `"id":"api-job"`) {
 		t.Errorf("POST = %d %s, want 202 with the job", code, body)
 	}
 	webhook := strings.Replace(job, `"api-job"`, `"api-hook"`, 1)
 	webhook = strings.Replace(webhook, `"app_key"`, `"webhook_url":"https://h.example.com/","app_key"`, 1)
-	if code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-one-0123456789", webhook); code != 400 || !strings.Contains(body, `"field":"webhook_url"`) {
+	if code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-one-0123456789abcdef0123456789", webhook); code != 400 || !strings.Contains(body, `"field":"webhook_url"`) {
 		t.Errorf("POST with webhook_url and no secret = %d %s, want 400 naming webhook_url", code, body)
 	}
-	basic := "Basic " + basicAuth("ops", "tok-one-0123456789")
+	basic := "Basic " + basicAuth("ops", "tok-one-0123456789abcdef0123456789")
 	tests := []struct {
 		name, method, path, auth string
 		want                     int
@@ -221,7 +221,7 @@ func TestRun_WorkerServesAPI(t *testing.T) {
 	startCmd(t, vars, "worker")
 	base := "http://" + vars["CPUSH_HTTP_ADDR"]
 	job := `{"app_key":23267207,"target":"DEVICE","targets":["d1","d2","d3"],"message":{"title":"t","body":"b"},"webhook_url":"` + hook.URL + `"}`
-	code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-one-0123456789", job)
+	code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-one-0123456789abcdef0123456789", job)
 	var created struct{ ID string }
 	if err := json.Unmarshal([]byte(body), &created); code != 202 || err != nil {
 		t.Fatalf("POST = %d %s, want 202", code, body)

@@ -58,6 +58,8 @@ func TestRun_Errors(t *testing.T) {
 		{"no redis url", nil, []string{"worker"}, exitUsage, "CPUSH_REDIS_URL: required"},
 		{"bad redis url", map[string]string{"CPUSH_REDIS_URL": "http://x"}, []string{"status", "j1"}, exitUsage, "CPUSH_REDIS_URL"},
 		{"bad concurrency", map[string]string{"CPUSH_REDIS_URL": "redis://127.0.0.1:6379", "CPUSH_CONCURRENCY": "abc"}, []string{"worker"}, exitUsage, "CPUSH_CONCURRENCY"},
+		{"short API token", map[string]string{"CPUSH_REDIS_URL": "redis://" + closed, "CPUSH_API_TOKENS": "0123456789abcdef"}, []string{"api"}, exitUsage, "CPUSH_API_TOKENS: token 1 of 1 has 16 characters, at least 32"},
+		{"placeholder API token", map[string]string{"CPUSH_REDIS_URL": "redis://" + closed, "CPUSH_API_TOKENS": "replace-me-with-a-long-random-token"}, []string{"worker"}, exitUsage, "CPUSH_API_TOKENS: token 1 of 1 is a placeholder"},
 		{"redis not answering", map[string]string{"CPUSH_REDIS_URL": "redis://" + closed}, []string{"status", "j1"}, exitError, "does not answer"},
 		{"tag target", map[string]string{"CPUSH_REDIS_URL": "redis://" + closed},
 			[]string{"send", "--app-key", "1", "--target", "TAG", "--targets-file", targets, "--body", "b", "--dry-run"}, exitUsage, "target: ContinuouslyPush takes only"},
