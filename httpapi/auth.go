@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // auth checks a request's token. The API (/v1/) takes "Authorization:
@@ -16,10 +17,11 @@ import (
 // configured it admits loopback clients only, under a loopback host name.
 type auth struct {
 	digests [][sha256.Size]byte
+	logins  *loginLimiter
 }
 
 func newAuth(tokens []string) *auth {
-	a := &auth{}
+	a := &auth{logins: newLoginLimiter()}
 	for _, t := range tokens {
 		a.digests = append(a.digests, sha256.Sum256([]byte(t)))
 	}
@@ -30,14 +32,22 @@ func newAuth(tokens []string) *auth {
 func (a *auth) open() bool { return len(a.digests) == 0 }
 
 // check returns nil when r may proceed, else the error to answer. browser
-// allows Basic auth besides a bearer token.
-func (a *auth) check(r *http.Request, browser bool) *Error {
+// allows Basic auth besides a bearer token. A client past its failed
+// logins (loginLimiter) is answered 429 with Retry-After set on w.
+func (a *auth) check(w http.ResponseWriter, r *http.Request, browser bool) *Error {
 	if a.open() {
 		return checkLocal(r)
+	}
+	if d := a.logins.wait(r); d > 0 {
+		retryAfter(w, d)
+		return apiErr(CodeTooManyRequests, "", "too many failed logins from this address: try again in %s", d.Round(time.Second))
 	}
 	token, ok := bearer(r)
 	if !ok && browser {
 		token, ok = basicPassword(r)
+	}
+	if ok && !a.valid(token) {
+		a.logins.failed(r)
 	}
 	if !ok || !a.valid(token) {
 		if browser {
@@ -138,7 +148,7 @@ const crossOriginMessage = "cross-site request refused: a state-changing request
 // fails auth with a JSON error and a Bearer challenge.
 func (a *auth) requireAPI(next http.Handler) http.Handler {
 	checked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if e := a.check(r, false); e != nil {
+		if e := a.check(w, r, false); e != nil {
 			if e.Status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="cpush"`)
 			}
@@ -158,7 +168,7 @@ func (a *auth) requireAPI(next http.Handler) http.Handler {
 func (a *auth) requireBrowser(next http.Handler) http.Handler {
 	checked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		noFraming(w)
-		if e := a.check(r, true); e != nil {
+		if e := a.check(w, r, true); e != nil {
 			if e.Status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Basic realm="cpush: any user name, an API token as the password", charset="UTF-8"`)
 			}

@@ -1,8 +1,10 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -118,5 +120,59 @@ func TestServer_AuthNoTokens(t *testing.T) {
 	}
 	if !e.srv.Open() {
 		t.Errorf("Open() = false with no tokens, want true")
+	}
+}
+
+// TestServer_LoginRateLimit guesses tokens from one address: after
+// httpapi.LoginBurst failed logins that address is answered 429 with
+// Retry-After, its right token included, while other addresses go on.
+func TestServer_LoginRateLimit(t *testing.T) {
+	e := setup(t, options{api: httpapi.Options{Tokens: []string{token}}})
+	mux := http.NewServeMux()
+	mux.Handle("/", e.srv.Handler())
+	mux.Handle("/ui/", e.srv.Protect(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})))
+	get := func(path, remote string, auth func(*http.Request)) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.RemoteAddr = remote
+		auth(req)
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, req)
+		return rec
+	}
+	const attacker = "198.51.100.7:40000"
+	for i := range httpapi.LoginBurst {
+		path, auth := "/v1/jobs", bearer(fmt.Sprintf("guess-%d", i))
+		if i%2 == 1 {
+			path, auth = "/ui/", basic("admin", fmt.Sprintf("guess-%d", i))
+		}
+		if rec := get(path, attacker, auth); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("guess %d = %d, want 401", i+1, rec.Code)
+		}
+	}
+	tests := []struct {
+		name       string
+		path       string
+		remote     string
+		auth       func(*http.Request)
+		wantStatus int
+	}{
+		{"another guess", "/v1/jobs", attacker, bearer("guess-x"), 429},
+		{"another guess on the UI", "/ui/", "198.51.100.7:40001", basic("admin", "guess-y"), 429},
+		{"the right token from that address", "/v1/jobs", attacker, bearer(token), 429},
+		{"the right token from another address", "/v1/jobs", "198.51.100.8:40000", bearer(token), 200},
+		{"a wrong token from another address", "/v1/jobs", "198.51.100.8:40000", bearer("nope"), 401},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := get(tt.path, tt.remote, tt.auth)
+			if rec.Code != tt.wantStatus {
+				t.Fatalf("GET %s from %s = %d %s, want %d", tt.path, tt.remote, rec.Code, rec.Body, tt.wantStatus)
+			}
+			if tt.wantStatus == 429 {
+				if ra, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || ra < 1 {
+					t.Errorf("Retry-After = %q, want a number of seconds", rec.Header().Get("Retry-After"))
+				}
+			}
+		})
 	}
 }

@@ -25,6 +25,7 @@ const (
 	CodeJobFinished          = "job_finished"           // 409: the job has ended and cannot be cancelled
 	CodeBodyTooLarge         = "body_too_large"         // 413: over a body, line or target limit
 	CodeUnsupportedMediaType = "unsupported_media_type" // 415: neither application/json nor text/plain
+	CodeTooManyRequests      = "too_many_requests"      // 429: too many failed logins, or uploads at once; see Retry-After
 	CodeInternal             = "internal"               // 500: see the server's log
 )
 
@@ -40,6 +41,7 @@ var CodeStatus = map[string]int{
 	CodeJobFinished:          http.StatusConflict,
 	CodeBodyTooLarge:         http.StatusRequestEntityTooLarge,
 	CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	CodeTooManyRequests:      http.StatusTooManyRequests,
 	CodeInternal:             http.StatusInternalServerError,
 }
 

@@ -63,7 +63,7 @@ func readOpenAPI(t *testing.T) openAPI {
 // endpoint, the statuses each can answer, and every error code.
 func TestOpenAPI_Document(t *testing.T) {
 	doc := readOpenAPI(t)
-	always := []string{"401", "403", "405", "500"}
+	always := []string{"401", "403", "405", "429", "500"}
 	tests := []struct {
 		path, method string
 		statuses     []string
