@@ -57,9 +57,13 @@ type Config struct {
 	// HTTPAddr is the host:port of the HTTP endpoints ("127.0.0.1:8080");
 	// empty disables them.
 	HTTPAddr string `json:"http_addr" yaml:"http_addr"`
-	// APITokens are the bearer tokens the HTTP API and UI accept (none:
-	// they serve loopback clients only, on a loopback address).
+	// APITokens are the admin tokens: the HTTP API on every job, the job
+	// page and the UI (none, and no ProducerTokens: they serve loopback
+	// clients only, on a loopback address).
 	APITokens []Secret `json:"api_tokens" yaml:"api_tokens"`
+	// ProducerTokens may create jobs and read, list, cancel and export the
+	// jobs they created, through the HTTP API only (none).
+	ProducerTokens []Secret `json:"producer_tokens" yaml:"producer_tokens"`
 	// UIReadOnly makes the asynq web UI view-only (false).
 	UIReadOnly bool `json:"ui_read_only" yaml:"ui_read_only"`
 	// WebhookSecret is the HMAC-SHA256 key that signs completion webhooks,
@@ -109,3 +113,7 @@ const (
 // chunkSize is the number of targets in one ContinuouslyPush call
 // (jobs.ChunkSize): a limit in targets holds at least one full chunk.
 const chunkSize = 1000
+
+// HasTokens reports whether any API token, admin or producer, is set: the
+// HTTP endpoints then serve other hosts.
+func (c *Config) HasTokens() bool { return len(c.APITokens)+len(c.ProducerTokens) > 0 }

@@ -86,15 +86,18 @@ func address(c *Config, v string) error {
 	return nil
 }
 
-// tokens sets APITokens to the non-empty items of a list.
-func tokens(c *Config, vs []string) error {
-	c.APITokens = nil
-	for _, v := range vs {
-		if v = strings.TrimSpace(v); v != "" {
-			c.APITokens = append(c.APITokens, Secret(v))
+// tokens sets a list of tokens to the non-empty items of a list.
+func tokens(p func(*Config) *[]Secret) func(c *Config, vs []string) error {
+	return func(c *Config, vs []string) error {
+		list := p(c)
+		*list = nil
+		for _, v := range vs {
+			if v = strings.TrimSpace(v); v != "" {
+				*list = append(*list, Secret(v))
+			}
 		}
+		return nil
 	}
-	return nil
 }
 
 // intRange is an inclusive range of integers; max 0 means no upper bound.

@@ -51,6 +51,8 @@ func (c *Config) Validate(dev bool) error {
 		checkInt("CPUSH_MAX_RETRY", c.MaxRetry, retries),
 		checkHTTPAddr(c.HTTPAddr),
 		checkTokens("CPUSH_API_TOKENS", c.APITokens),
+		checkTokens("CPUSH_PRODUCER_TOKENS", c.ProducerTokens),
+		checkDisjoint(c.APITokens, c.ProducerTokens),
 		checkWebhookSecret(c.WebhookSecret),
 		checkDuration("CPUSH_WEBHOOK_TIMEOUT", c.WebhookTimeout, positiveDuration),
 		checkField("CPUSH_LOG_LEVEL", checkOneOf(c.LogLevel, []string{"debug", "info", "warn", "error"})),
@@ -194,6 +196,19 @@ func checkTokens(field string, ts []Secret) error {
 			return problem(field, "token %d of %d has %d characters, at least %d (e.g. openssl rand -hex 32)", i+1, len(ts), n, MinTokenChars)
 		case isPlaceholder(v):
 			return problem(field, "token %d of %d is a placeholder of the examples; set a random one (e.g. openssl rand -hex 32)", i+1, len(ts))
+		}
+	}
+	return nil
+}
+
+// checkDisjoint refuses a token that is both an admin and a producer
+// token: which would it be?
+func checkDisjoint(admins, producers []Secret) error {
+	for i, p := range producers {
+		for _, a := range admins {
+			if p == a {
+				return problem("CPUSH_PRODUCER_TOKENS", "token %d of %d is also in CPUSH_API_TOKENS", i+1, len(producers))
+			}
 		}
 	}
 	return nil

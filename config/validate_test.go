@@ -130,6 +130,12 @@ func TestConfig_Validate(t *testing.T) {
 		{name: "API token of 32 characters", change: func(c *config.Config) { c.APITokens = []config.Secret{longToken} }},
 		{name: "short API token", change: func(c *config.Config) { c.APITokens = []config.Secret{longToken, config.Secret(longToken[:31])} },
 			field: "CPUSH_API_TOKENS", want: "token 2 of 2 has 31 characters, at least 32"},
+		{name: "producer tokens", change: func(c *config.Config) { c.ProducerTokens = []config.Secret{longToken} }},
+		{name: "short producer token", change: func(c *config.Config) { c.ProducerTokens = []config.Secret{"short"} },
+			field: "CPUSH_PRODUCER_TOKENS", want: "token 1 of 1 has 5 characters, at least 32"},
+		{name: "a token both admin and producer", change: func(c *config.Config) {
+			c.APITokens, c.ProducerTokens = []config.Secret{longToken}, []config.Secret{longToken + "x", longToken}
+		}, field: "CPUSH_PRODUCER_TOKENS", want: "token 2 of 2 is also in CPUSH_API_TOKENS"},
 		{name: "placeholder API token", change: func(c *config.Config) { c.APITokens = []config.Secret{"change-me-to-something-random-later"} },
 			field: "CPUSH_API_TOKENS", want: "token 1 of 1 is a placeholder"},
 		{name: "webhook secret", change: func(c *config.Config) { c.WebhookSecret = "0123456789abcdef" }},

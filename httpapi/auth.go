@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"net"
 	"net/http"
 	"strings"
@@ -15,48 +17,81 @@ import (
 // UI) also take HTTP Basic auth with the token as the password, and refuse
 // every cross-site request that could change state. With no tokens
 // configured it admits loopback clients only, under a loopback host name.
+//
+// Admin tokens may do everything; producer tokens may use the API only,
+// on the jobs they created.
 type auth struct {
-	digests [][sha256.Size]byte
-	logins  *loginLimiter
+	admins, producers [][sha256.Size]byte
+	logins            *loginLimiter
 }
 
-func newAuth(tokens []string) *auth {
+func newAuth(admins, producers []string) *auth {
 	a := &auth{logins: newLoginLimiter()}
-	for _, t := range tokens {
-		a.digests = append(a.digests, sha256.Sum256([]byte(t)))
+	for _, t := range admins {
+		a.admins = append(a.admins, sha256.Sum256([]byte(t)))
+	}
+	for _, t := range producers {
+		a.producers = append(a.producers, sha256.Sum256([]byte(t)))
 	}
 	return a
 }
 
 // open reports whether no tokens are configured.
-func (a *auth) open() bool { return len(a.digests) == 0 }
+func (a *auth) open() bool { return len(a.admins) == 0 && len(a.producers) == 0 }
 
-// check returns nil when r may proceed, else the error to answer. browser
-// allows Basic auth besides a bearer token. A client past its failed
-// logins (loginLimiter) is answered 429 with Retry-After set on w.
-func (a *auth) check(w http.ResponseWriter, r *http.Request, browser bool) *Error {
+// principal is who a request comes from.
+type principal struct {
+	admin bool   // an admin token, or token-less mode: every job
+	owner string // the token's ID (ownerID), recorded with the jobs it creates
+}
+
+// sees reports whether p may read and cancel a job of owner.
+func (p principal) sees(owner string) bool { return p.admin || owner == p.owner }
+
+type principalKey struct{}
+
+// who returns the principal that auth put in r's context.
+func who(r *http.Request) principal {
+	p, _ := r.Context().Value(principalKey{}).(principal)
+	return p
+}
+
+// ownerID names a token in the jobs it creates: a prefix of its SHA-256,
+// never the token.
+func ownerID(digest [sha256.Size]byte) string { return "tok:" + hex.EncodeToString(digest[:12]) }
+
+// check returns who r comes from, or the error to answer. browser allows
+// Basic auth besides a bearer token, and admits admin tokens only. A
+// client past its failed logins (loginLimiter) is answered 429 with
+// Retry-After set on w.
+func (a *auth) check(w http.ResponseWriter, r *http.Request, browser bool) (principal, *Error) {
 	if a.open() {
-		return checkLocal(r)
+		return principal{admin: true}, checkLocal(r)
 	}
 	if d := a.logins.wait(r); d > 0 {
 		retryAfter(w, d)
-		return apiErr(CodeTooManyRequests, "", "too many failed logins from this address: try again in %s", d.Round(time.Second))
+		return principal{}, apiErr(CodeTooManyRequests, "", "too many failed logins from this address: try again in %s", d.Round(time.Second))
 	}
 	token, ok := bearer(r)
 	if !ok && browser {
 		token, ok = basicPassword(r)
 	}
-	if ok && !a.valid(token) {
-		a.logins.failed(r)
-	}
-	if !ok || !a.valid(token) {
+	d := sha256.Sum256([]byte(token))
+	admin, producer := matches(d, a.admins), matches(d, a.producers)
+	switch {
+	case !ok || (!admin && !producer):
+		if ok {
+			a.logins.failed(r)
+		}
 		if browser {
-			return apiErr(CodeUnauthorized, "",
+			return principal{}, apiErr(CodeUnauthorized, "",
 				"a valid token is required: HTTP Basic auth with the token as the password, or Authorization: Bearer <token>")
 		}
-		return apiErr(CodeUnauthorized, "", "a valid token is required: Authorization: Bearer <token>")
+		return principal{}, apiErr(CodeUnauthorized, "", "a valid token is required: Authorization: Bearer <token>")
+	case browser && !admin:
+		return principal{}, apiErr(CodeForbidden, "", "a producer token (CPUSH_PRODUCER_TOKENS) may use the API under /v1/ only")
 	}
-	return nil
+	return principal{admin: admin, owner: ownerID(d)}, nil
 }
 
 // checkLocal admits a request in token-less mode: from this host, under a
@@ -77,13 +112,12 @@ func checkLocal(r *http.Request) *Error {
 	return nil
 }
 
-// valid compares token with every configured one in constant time: the
-// digests have one length, and every one is compared.
-func (a *auth) valid(token string) bool {
-	d := sha256.Sum256([]byte(token))
+// matches compares a token's digest with every digest of set in constant
+// time: the digests have one length, and every one is compared.
+func matches(d [sha256.Size]byte, set [][sha256.Size]byte) bool {
 	match := 0
-	for i := range a.digests {
-		match |= subtle.ConstantTimeCompare(d[:], a.digests[i][:])
+	for i := range set {
+		match |= subtle.ConstantTimeCompare(d[:], set[i][:])
 	}
 	return match == 1
 }
@@ -148,14 +182,15 @@ const crossOriginMessage = "cross-site request refused: a state-changing request
 // fails auth with a JSON error and a Bearer challenge.
 func (a *auth) requireAPI(next http.Handler) http.Handler {
 	checked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if e := a.check(w, r, false); e != nil {
+		p, e := a.check(w, r, false)
+		if e != nil {
 			if e.Status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="cpush"`)
 			}
 			writeError(w, e)
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
 	})
 	return crossOrigin(checked, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiErr(CodeForbidden, "", crossOriginMessage))
@@ -168,7 +203,7 @@ func (a *auth) requireAPI(next http.Handler) http.Handler {
 func (a *auth) requireBrowser(next http.Handler) http.Handler {
 	checked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		noFraming(w)
-		if e := a.check(w, r, true); e != nil {
+		if _, e := a.check(w, r, true); e != nil {
 			if e.Status == http.StatusUnauthorized {
 				w.Header().Set("WWW-Authenticate", `Basic realm="cpush: any user name, an API token as the password", charset="UTF-8"`)
 			}

@@ -62,6 +62,7 @@ func (s *Server) createJSON(w http.ResponseWriter, r *http.Request) (jobs.Plan, 
 	if err != nil {
 		return jobs.Plan{}, err
 	}
+	job.Owner = who(r).owner
 	if n := len(job.Targets); n > s.opts.MaxInlineTargets {
 		return jobs.Plan{}, apiErr(CodeBodyTooLarge, "targets",
 			"targets: %d inline, at most %d: send larger sets as a streamed upload (Content-Type: %s)", n, s.opts.MaxInlineTargets, MediaStream)
@@ -104,6 +105,7 @@ func (s *Server) createStream(w http.ResponseWriter, r *http.Request) (jobs.Plan
 	if err != nil {
 		return jobs.Plan{}, err
 	}
+	job.Owner = who(r).owner
 	if err := s.checkWebhook(&job); err != nil {
 		return jobs.Plan{}, err
 	}

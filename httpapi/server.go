@@ -49,9 +49,13 @@ const (
 type Options struct {
 	// Jobs are the producer's options: prefix, TTL, limits, rate.
 	Jobs jobs.Options
-	// Tokens are the accepted API tokens. None: only loopback clients are
-	// served.
+	// Tokens are the admin tokens: the API on every job, the job page and
+	// what Protect guards. None, and no ProducerTokens: only loopback
+	// clients are served.
 	Tokens []string
+	// ProducerTokens may create jobs and read, list, cancel and export the
+	// jobs they created, through the API only.
+	ProducerTokens []string
 	// Webhooks says the workers have a webhook secret; without it a job's
 	// webhook_url is refused, since its webhook would never be sent.
 	Webhooks bool
@@ -96,7 +100,7 @@ type Server struct {
 // New returns a Server on rdb; the caller keeps ownership of rdb.
 func New(rdb redis.UniversalClient, opts Options) *Server {
 	opts.setDefaults()
-	return &Server{client: jobs.NewClient(rdb, opts.Jobs), opts: opts, auth: newAuth(opts.Tokens), page: pageTemplate}
+	return &Server{client: jobs.NewClient(rdb, opts.Jobs), opts: opts, auth: newAuth(opts.Tokens, opts.ProducerTokens), page: pageTemplate}
 }
 
 // Close releases the Server's resources; rdb stays open.

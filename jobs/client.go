@@ -189,6 +189,9 @@ func metaFields(job *Job, plan Plan) ([]any, error) {
 	if job.WebhookURL != "" {
 		f = append(f, FieldWebhookURL, job.WebhookURL)
 	}
+	if job.Owner != "" {
+		f = append(f, FieldOwner, job.Owner)
+	}
 	if job.MessageID != "" {
 		created := job.MessageCreatedAt
 		if created.IsZero() {

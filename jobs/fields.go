@@ -40,6 +40,7 @@ const (
 	// fail with it at once instead of calling Push again.
 	FieldCreateFailed = "create_failed"
 	FieldWebhookURL   = "webhook_url" // where the final summary is POSTed
+	FieldOwner        = "owner"       // who created the job (Job.Owner), if recorded
 )
 
 // Outcomes of a chunk as its job's done hash (Keys.Done) records them:

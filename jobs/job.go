@@ -40,6 +40,11 @@ type Job struct {
 	// signed with the worker's webhook secret (see SignWebhook): an absolute
 	// http or https URL of at most MaxWebhookURLBytes, without credentials.
 	WebhookURL string `json:"webhook_url,omitempty"`
+
+	// Owner names who created the job, for an API that lets each producer
+	// see only its own jobs (ListOwned, Client.Owner): the HTTP API records
+	// a hash of the producer's token, never the token. Never in JSON.
+	Owner string `json:"-"`
 }
 
 // Priorities a job may have.

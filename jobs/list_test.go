@@ -101,3 +101,50 @@ func TestClient_List(t *testing.T) {
 		}
 	})
 }
+
+func TestClient_ListOwned(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := redistest.Namespace(t)
+	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})
+	defer c.Close()
+	keys := jobs.Keys{Prefix: prefix}
+	var want []string // a's, newest first
+	for i := range 9 {
+		j := contentJob(10)
+		j.ID = fmt.Sprintf("job-%d", i)
+		j.Owner = []string{"a", "b", ""}[i%3]
+		if _, err := c.Enqueue(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+		rdb.ZAdd(ctx, keys.Recent(), redis.Z{Score: float64(1000 + i), Member: j.ID})
+		if j.Owner == "a" {
+			want = append([]string{j.ID}, want...)
+		}
+	}
+	var got []string
+	cursor := ""
+	for pages := 0; pages < 10; pages++ {
+		p, err := c.ListOwned(ctx, "a", cursor, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range p.Jobs {
+			got = append(got, st.ID)
+			if st.Owner != "a" {
+				t.Errorf("job %s of owner %q listed for a", st.ID, st.Owner)
+			}
+		}
+		if cursor = p.Next; cursor == "" {
+			break
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ListOwned(a) = %v, want %v", got, want)
+	}
+	if owner, err := c.Owner(ctx, "job-1"); owner != "b" || err != nil {
+		t.Errorf("Owner(job-1) = %q, %v; want b", owner, err)
+	}
+	if _, err := c.Owner(ctx, "nope"); !errors.Is(err, jobs.ErrJobNotFound) {
+		t.Errorf("Owner(nope) = %v, want ErrJobNotFound", err)
+	}
+}

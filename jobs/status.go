@@ -32,6 +32,8 @@ type Status struct {
 	CancelRequested    bool           `json:"cancel_requested,omitempty"`
 	CreatedAt          time.Time      `json:"created_at"`
 	FinishedAt         time.Time      `json:"finished_at,omitzero"`
+	// Owner is the job's Job.Owner; never in JSON.
+	Owner string `json:"-"`
 }
 
 // Final reports whether the job has ended.
@@ -97,6 +99,7 @@ func (s *Status) fromMeta(m map[string]string) {
 	s.CancelRequested = m[FieldCancel] == "1"
 	s.CreatedAt = msTime(m[FieldCreatedAt])
 	s.FinishedAt = msTime(m[FieldFinishedAt])
+	s.Owner = m[FieldOwner]
 }
 
 func (s *Status) fromProgress(m map[string]string) {

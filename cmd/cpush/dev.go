@@ -110,7 +110,7 @@ func runDemo(ctx context.Context, e env, cfg *config.Config, rdb redis.Universal
 
 // printURLs says where dev's HTTP endpoints are.
 func printURLs(e env, cfg *config.Config) {
-	addr, _ := loopbackAddr(cfg.HTTPAddr, len(cfg.APITokens) > 0)
+	addr, _ := loopbackAddr(cfg.HTTPAddr, cfg.HasTokens())
 	fmt.Fprintf(e.stdout, "job page:   http://%s/jobs\n", addr)
 	fmt.Fprintf(e.stdout, "HTTP API:   http://%s/v1/jobs (see docs/openapi.yaml)\n", addr)
 	fmt.Fprintf(e.stdout, "web UI:     http://%s%s/\n", addr, monitoringPath)

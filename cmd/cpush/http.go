@@ -71,11 +71,16 @@ func instrument(reg *prometheus.Registry, h http.Handler) http.Handler {
 
 // apiOptions are the HTTP API's options from cfg.
 func apiOptions(cfg *config.Config, log *zap.Logger) httpapi.Options {
-	tokens := make([]string, len(cfg.APITokens))
-	for i, t := range cfg.APITokens {
-		tokens[i] = t.Reveal()
+	return httpapi.Options{Jobs: jobsOptions(cfg), Tokens: reveal(cfg.APITokens), ProducerTokens: reveal(cfg.ProducerTokens),
+		Webhooks: cfg.WebhookSecret != "", Logger: log}
+}
+
+func reveal(secrets []config.Secret) []string {
+	out := make([]string, len(secrets))
+	for i, s := range secrets {
+		out[i] = s.Reveal()
 	}
-	return httpapi.Options{Jobs: jobsOptions(cfg), Tokens: tokens, Webhooks: cfg.WebhookSecret != "", Logger: log}
+	return out
 }
 
 // serveHTTP serves the HTTP endpoints until ctx is done: on cfg.HTTPAddr,
