@@ -72,6 +72,10 @@ type Config struct {
 	WebhookSecret Secret `json:"webhook_secret" yaml:"webhook_secret"`
 	// WebhookTimeout bounds each webhook POST (10s).
 	WebhookTimeout time.Duration `json:"webhook_timeout" yaml:"webhook_timeout"`
+	// WebhookAllow lets webhooks reach addresses that are not public
+	// (none): CIDRs, addresses, host names and *.domains, for receivers
+	// inside the network.
+	WebhookAllow []string `json:"webhook_allow" yaml:"webhook_allow"`
 	// LogLevel is debug, info, warn or error ("info").
 	LogLevel string `json:"log_level" yaml:"log_level"`
 

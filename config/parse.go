@@ -100,6 +100,21 @@ func tokens(p func(*Config) *[]Secret) func(c *Config, vs []string) error {
 	}
 }
 
+// stringList sets a list of strings to the non-empty items of a list,
+// without their surrounding spaces.
+func stringList(p func(*Config) *[]string) func(c *Config, vs []string) error {
+	return func(c *Config, vs []string) error {
+		list := p(c)
+		*list = nil
+		for _, v := range vs {
+			if v = strings.TrimSpace(v); v != "" {
+				*list = append(*list, v)
+			}
+		}
+		return nil
+	}
+}
+
 // intRange is an inclusive range of integers; max 0 means no upper bound.
 type intRange struct{ min, max int64 }
 

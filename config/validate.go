@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/cpush/cpush/internal/egress"
 )
 
 // FieldError is a bad setting. Field names it by its environment variable
@@ -55,6 +57,7 @@ func (c *Config) Validate(dev bool) error {
 		checkDisjoint(c.APITokens, c.ProducerTokens),
 		checkWebhookSecret(c.WebhookSecret),
 		checkDuration("CPUSH_WEBHOOK_TIMEOUT", c.WebhookTimeout, positiveDuration),
+		checkWebhookAllow(c.WebhookAllow),
 		checkField("CPUSH_LOG_LEVEL", checkOneOf(c.LogLevel, []string{"debug", "info", "warn", "error"})),
 	}
 	errs = append(errs, c.checkApps()...)
@@ -230,6 +233,13 @@ const MinWebhookSecretBytes = 16
 func checkWebhookSecret(s Secret) error {
 	if n := len(s.Reveal()); n > 0 && n < MinWebhookSecretBytes {
 		return problem("CPUSH_WEBHOOK_SECRET", "must be at least %d bytes (32 random bytes are best), not %d", MinWebhookSecretBytes, n)
+	}
+	return nil
+}
+
+func checkWebhookAllow(allow []string) error {
+	if _, err := egress.NewPolicy(allow); err != nil {
+		return problem("CPUSH_WEBHOOK_ALLOW", "%s", err)
 	}
 	return nil
 }

@@ -143,6 +143,11 @@ func TestConfig_Validate(t *testing.T) {
 			field: "CPUSH_WEBHOOK_SECRET", want: "at least 16 bytes (32 random bytes are best), not 12"},
 		{name: "webhook timeout", change: func(c *config.Config) { c.WebhookTimeout = 0 },
 			field: "CPUSH_WEBHOOK_TIMEOUT", want: "positive duration"},
+		{name: "webhook allowlist", change: func(c *config.Config) {
+			c.WebhookAllow = []string{"10.0.0.0/8", "hooks.internal", "*.svc.cluster.local"}
+		}},
+		{name: "bad webhook allowlist", change: func(c *config.Config) { c.WebhookAllow = []string{"10.0.0.0/33"} },
+			field: "CPUSH_WEBHOOK_ALLOW", want: `"10.0.0.0/33" is neither a CIDR`},
 		{name: "UI read-only", change: func(c *config.Config) { c.UIReadOnly = true }},
 		{name: "log level", change: func(c *config.Config) { c.LogLevel = "trace" },
 			field: "CPUSH_LOG_LEVEL", want: `must be one of debug, info, warn, error, not "trace"`},

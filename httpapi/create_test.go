@@ -53,7 +53,7 @@ func TestServer_CreateJSON(t *testing.T) {
 }
 
 func TestServer_CreateValidation(t *testing.T) {
-	e := setup(t, options{api: httpapi.Options{Tokens: []string{token}, MaxInlineTargets: 100, MaxJSONBytes: 64 << 10}})
+	e := setup(t, options{api: httpapi.Options{Tokens: []string{token}, MaxInlineTargets: 100, MaxJSONBytes: 64 << 10, Webhooks: true}})
 	tests := []struct {
 		name       string
 		body       any
@@ -84,7 +84,9 @@ func TestServer_CreateValidation(t *testing.T) {
 		{"bad priority", job(func(m map[string]any) { m["priority"] = "urgent" }), 400, httpapi.CodeInvalidField, "priority"},
 		{"created without id", job(func(m map[string]any) { m["message_created_at"] = "2026-01-01T00:00:00Z" }), 400, httpapi.CodeInvalidField, "message_created_at"},
 		{"bad webhook url", job(func(m map[string]any) { m["webhook_url"] = "hooks.example.com" }), 400, httpapi.CodeInvalidField, "webhook_url"},
-		{"webhooks off", job(func(m map[string]any) { m["webhook_url"] = "https://hooks.example.com/" }), 400, httpapi.CodeInvalidField, "webhook_url"},
+		{"webhook to loopback", job(func(m map[string]any) { m["webhook_url"] = "http://127.0.0.1:6379/" }), 400, httpapi.CodeInvalidField, "webhook_url"},
+		{"webhook to the metadata service", job(func(m map[string]any) { m["webhook_url"] = "http://100.100.100.200/latest/meta-data/" }), 400, httpapi.CodeInvalidField, "webhook_url"},
+		{"webhook to a private network", job(func(m map[string]any) { m["webhook_url"] = "http://[::ffff:10.0.0.1]/" }), 400, httpapi.CodeInvalidField, "webhook_url"},
 		{"too many inline targets", job(func(m map[string]any) { m["targets"] = devices("i", 101) }), 413, httpapi.CodeBodyTooLarge, "targets"},
 		{"body too large", job(func(m map[string]any) { m["message"] = map[string]any{"body": strings.Repeat("b", 65<<10)} }), 413, httpapi.CodeBodyTooLarge, ""},
 	}

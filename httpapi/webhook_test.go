@@ -72,7 +72,8 @@ func (h *hookReceiver) seen() (int, [][]byte) {
 
 func TestServer_Webhook(t *testing.T) {
 	const secret = "whsec-api-test-0123456789"
-	e := setup(t, options{api: httpapi.Options{Tokens: []string{token}, Webhooks: true}, worker: true, webhookSecret: secret})
+	e := setup(t, options{api: httpapi.Options{Tokens: []string{token}, Webhooks: true, Jobs: jobs.Options{WebhookAllow: testReceivers}},
+		worker: true, webhookSecret: secret})
 	recv := &hookReceiver{t: t, secret: secret, failFirst: 2}
 	hs := httptest.NewServer(recv)
 	defer hs.Close()

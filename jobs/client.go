@@ -23,6 +23,13 @@ type Options struct {
 	Limits Limits
 	// Rate is the ContinuouslyPush calls per second, for Plan's estimate (500).
 	Rate int
+	// WebhookAllow lets a Job.WebhookURL name an address that is not
+	// public: CIDRs (10.0.0.0/8), addresses, host names (hooks.internal) or
+	// domains (*.svc.cluster.local). None: a webhook_url that names a
+	// loopback, private, link-local or metadata-service address literally
+	// is refused. Workers check every address again when they dial
+	// (worker.WebhookOptions.Allow).
+	WebhookAllow []string
 }
 
 // DefaultPrefix is the default Options.Prefix.
@@ -107,6 +114,9 @@ func PlanJob(job Job, opts Options) (Plan, error) {
 // planJob validates job and works out its plan and unique targets.
 func planJob(job Job, opts Options) (Plan, []string, error) {
 	if err := job.Validate(); err != nil {
+		return Plan{}, nil, err
+	}
+	if err := checkOptions(&job, opts); err != nil {
 		return Plan{}, nil, err
 	}
 	if job.ID == "" {

@@ -28,6 +28,9 @@ func (c *Client) EnqueueSeq(ctx context.Context, job Job, targets iter.Seq2[stri
 	if err := job.validateHeader(); err != nil {
 		return Plan{}, err
 	}
+	if err := checkOptions(&job, c.opts); err != nil {
+		return Plan{}, err
+	}
 	if job.ID == "" {
 		job.ID = uuid.NewString()
 	}

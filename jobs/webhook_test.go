@@ -109,3 +109,49 @@ func TestClient_EnqueueWebhookURL(t *testing.T) {
 		t.Errorf("meta %s = %q, %v; want %q", jobs.FieldWebhookURL, got, err, j.WebhookURL)
 	}
 }
+
+// TestPlanJob_WebhookAddress: a webhook_url that names an address inside
+// the network literally is refused at creation, unless the deployment
+// allows it; a worker would otherwise post the job's summary there, and
+// its errors, shown in the UI, would map the network's open ports.
+func TestPlanJob_WebhookAddress(t *testing.T) {
+	tests := []struct {
+		name  string
+		url   string
+		allow []string
+		want  bool // accepted
+	}{
+		{name: "public name", url: "https://hooks.example.com/cpush", want: true},
+		{name: "loopback", url: "http://127.0.0.1:9000/hook"},
+		{name: "every interface", url: "http://0.0.0.0:9000/hook"},
+		{name: "IPv6 loopback", url: "http://[::1]:9000/hook"},
+		{name: "IPv4-mapped loopback", url: "http://[::ffff:127.0.0.1]/hook"},
+		{name: "10/8", url: "http://10.0.0.8/hook"},
+		{name: "172.16/12", url: "http://172.20.1.1/hook"},
+		{name: "192.168/16", url: "http://192.168.1.1/hook"},
+		{name: "metadata service", url: "http://169.254.169.254/latest/meta-data/"},
+		{name: "Alibaba Cloud metadata service", url: "http://100.100.100.200/latest/meta-data/"},
+		{name: "shared address space", url: "http://100.64.1.1/"},
+		{name: "unique local IPv6", url: "http://[fd00::1]/"},
+		{name: "link-local IPv6", url: "http://[fe80::1]/"},
+		{name: "localhost", url: "http://localhost:9000/hook"},
+		{name: "decimal loopback", url: "http://2130706433/hook"},
+		{name: "allowed CIDR", url: "http://10.0.0.8/hook", allow: []string{"10.0.0.0/24"}, want: true},
+		{name: "allowed host", url: "http://localhost:9000/hook", allow: []string{"localhost"}, want: true},
+		{name: "outside the allowed CIDR", url: "http://10.0.1.8/hook", allow: []string{"10.0.0.0/24"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j := validJob()
+			j.WebhookURL = tt.url
+			_, err := jobs.PlanJob(j, jobs.Options{WebhookAllow: tt.allow})
+			var fe *jobs.FieldError
+			switch {
+			case tt.want && err != nil:
+				t.Errorf("PlanJob = %v, want it accepted", err)
+			case !tt.want && (!errors.As(err, &fe) || fe.Field != "webhook_url" || !strings.Contains(fe.Rule, "not a public address")):
+				t.Errorf("PlanJob = %v, want a webhook_url error saying it is not a public address", err)
+			}
+		})
+	}
+}

@@ -32,6 +32,10 @@ type env struct {
 
 const testAppKey = 23267207
 
+// testReceivers is the webhook allowlist of tests: their receivers are
+// httptest servers on loopback.
+var testReceivers = []string{"127.0.0.1/32"}
+
 func setup(t testing.TB, simCfg pushsim.Config, opts worker.Options) *env {
 	t.Helper()
 	rdb, prefix := redistest.Namespace(t)
@@ -57,7 +61,7 @@ func setup(t testing.TB, simCfg pushsim.Config, opts worker.Options) *env {
 	if opts.Rates == (worker.Rates{}) {
 		opts.Rates = worker.Rates{ContinuouslyPush: 2000, Push: 500, Complete: 500}
 	}
-	client := jobs.NewClient(rdb, jobs.Options{Prefix: prefix, Limits: opts.Limits})
+	client := jobs.NewClient(rdb, jobs.Options{Prefix: prefix, Limits: opts.Limits, WebhookAllow: testReceivers})
 	t.Cleanup(func() { client.Close() })
 	return &env{t: t, rdb: rdb, prefix: prefix, sim: sim, svc: svc, client: client, opts: opts}
 }

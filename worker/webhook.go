@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
+	"github.com/cpush/cpush/internal/egress"
 	"github.com/cpush/cpush/jobs"
 )
 
@@ -43,23 +45,46 @@ type WebhookOptions struct {
 	Secret []byte
 	// Timeout bounds each POST, answer included (10s).
 	Timeout time.Duration
-	// Client sends the POSTs (a client that follows no redirect).
+	// Allow lets webhooks reach addresses that are not public: CIDRs,
+	// addresses, host names and *.domains (egress.NewPolicy). Every other
+	// address is refused when it is dialed, after DNS resolution.
+	Allow []string
+	// Client sends the POSTs (a client that follows no redirect, uses no
+	// proxy and dials public addresses and Allow only). A Client given
+	// here must guard its own dials.
 	Client  *http.Client
 	Logger  *zap.Logger           // (no logging)
 	Metrics prometheus.Registerer // (no metrics)
 }
 
-func (o *WebhookOptions) setDefaults() {
+func (o *WebhookOptions) setDefaults() error {
 	if o.Prefix == "" {
 		o.Prefix = jobs.DefaultPrefix
 	}
 	o.Timeout = orDuration(o.Timeout, 10*time.Second)
-	if o.Client == nil {
-		o.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
+	if o.Client != nil {
+		return nil
+	}
+	policy, err := egress.NewPolicy(o.Allow)
+	if err != nil {
+		return fmt.Errorf("webhook allowlist: %w", err)
+	}
+	o.Client = &http.Client{
+		Transport: &http.Transport{
+			Proxy:                 nil, // a proxy would dial for us, unchecked
+			DialContext:           policy.DialContext(&net.Dialer{Timeout: o.Timeout, KeepAlive: 30 * time.Second}),
+			MaxIdleConns:          16,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   o.Timeout,
+			ExpectContinueTimeout: time.Second,
+			ForceAttemptHTTP2:     true,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return nil
 }
 
 // Webhooks delivers completion webhooks: it handles the jobs.TypeWebhook
@@ -74,7 +99,9 @@ type Webhooks struct {
 
 // NewWebhooks returns Webhooks that read jobs from rdb.
 func NewWebhooks(rdb redis.UniversalClient, opts WebhookOptions) (*Webhooks, error) {
-	opts.setDefaults()
+	if err := opts.setDefaults(); err != nil {
+		return nil, err
+	}
 	results := prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricWebhooks,
 		Help: "Completion webhook attempts by result: delivered, retry, gave_up, skipped."}, []string{"result"})
 	if opts.Metrics != nil {

@@ -1,6 +1,7 @@
 package worker_test
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -107,9 +108,16 @@ func (r *receiver) verify(a attempt) error {
 	return nil
 }
 
-// startWebhookWorker runs a worker server that also delivers webhooks,
-// and returns the registry of its metrics.
+// startWebhookWorker runs a worker server that also delivers webhooks to
+// the test's receivers, and returns the registry of its metrics.
 func (e *env) startWebhookWorker(secret string) *prometheus.Registry {
+	e.t.Helper()
+	return e.startWebhookWorkerAllowing(secret, testReceivers)
+}
+
+// startWebhookWorkerAllowing is startWebhookWorker with the webhook
+// allowlist allow.
+func (e *env) startWebhookWorkerAllowing(secret string, allow []string) *prometheus.Registry {
 	e.t.Helper()
 	reg := prometheus.NewRegistry()
 	opts := e.opts
@@ -119,7 +127,7 @@ func (e *env) startWebhookWorker(secret string) *prometheus.Registry {
 		e.t.Fatal(err)
 	}
 	hooks, err := worker.NewWebhooks(e.rdb, worker.WebhookOptions{Prefix: e.prefix, Secret: []byte(secret),
-		Timeout: 2 * time.Second, Metrics: reg})
+		Timeout: 2 * time.Second, Metrics: reg, Allow: allow})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -196,7 +204,7 @@ func TestWebhooks_GivesUp(t *testing.T) {
 	if n := len(recv.got()); n != worker.WebhookMaxRetry+1 {
 		t.Errorf("receiver saw %d attempts, want %d", n, worker.WebhookMaxRetry+1)
 	}
-	info, err := asynq.NewInspectorFromRedisClient(e.rdb).GetTaskInfo(jobs.QueueOf(e.prefix, ""), jobs.WebhookTaskID(plan.ID))
+	info, err := asynq.NewInspectorFromRedisClient(e.rdb).GetTaskInfo(webhookQueue(e.prefix), jobs.WebhookTaskID(plan.ID))
 	if err != nil || info.State != asynq.TaskStateArchived {
 		t.Errorf("webhook task = %+v, %v; want archived", info, err)
 	}
@@ -243,3 +251,41 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestWebhooks_RefusesNonPublicAddress: the producer let the job name a
+// receiver on loopback (its own allowlist), but the worker's allows none.
+// The worker refuses the address when it dials, after DNS resolution
+// (localhost is a name), so the receiver never sees a request, and the
+// error the UI shows says why without probing the port.
+func TestWebhooks_RefusesNonPublicAddress(t *testing.T) {
+	const secret = "whsec-test-0123456789"
+	for _, host := range []string{"127.0.0.1", "localhost"} {
+		t.Run(host, func(t *testing.T) {
+			e := setup(t, pushsim.Config{}, worker.Options{})
+			producer := jobs.NewClient(e.rdb, jobs.Options{Prefix: e.prefix, WebhookAllow: []string{"127.0.0.1/32", "localhost"}})
+			defer producer.Close()
+			recv := newReceiver(t, secret, 0)
+			reg := e.startWebhookWorkerAllowing(secret, nil)
+			job := contentJob(devices("p", 10))
+			job.WebhookURL = strings.Replace(recv.srv.URL, "127.0.0.1", host, 1) + "/hooks"
+			plan, err := producer.Enqueue(context.Background(), job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.wait(plan.ID, 30*time.Second)
+			waitFor(t, "webhook attempts", func() bool {
+				return webhookCount(reg, worker.WebhookRetry) >= 2 || webhookCount(reg, worker.WebhookDelivered) > 0
+			})
+			if n := len(recv.got()); n != 0 {
+				t.Errorf("the receiver on loopback got %d requests, want 0", n)
+			}
+			info, err := asynq.NewInspectorFromRedisClient(e.rdb).GetTaskInfo(webhookQueue(e.prefix), jobs.WebhookTaskID(plan.ID))
+			if err != nil || !strings.Contains(info.LastErr, "not a public address") {
+				t.Errorf("webhook task's last error = %q (%v), want it to say the address is not public", info.LastErr, err)
+			}
+		})
+	}
+}
+
+// webhookQueue is the asynq queue of the completion webhooks.
+func webhookQueue(prefix string) string { return jobs.QueueOf(prefix, "") }

@@ -207,6 +207,7 @@ func TestRun_WorkerServesAPI(t *testing.T) {
 	vars["CPUSH_PUSH_ENDPOINT"] = sim.URL
 	vars["ALIBABA_CLOUD_ACCESS_KEY_ID"], vars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = pushsim.TestAccessKeyID, pushsim.TestAccessKeySecret
 	vars["CPUSH_WEBHOOK_SECRET"] = secret
+	vars["CPUSH_WEBHOOK_ALLOW"] = "127.0.0.1/32" // the receiver is an httptest server
 	var mu sync.Mutex
 	var got []error
 	var sum jobs.Summary
