@@ -72,6 +72,9 @@ type Config struct {
 	WebhookSecret Secret `json:"webhook_secret" yaml:"webhook_secret"`
 	// WebhookTimeout bounds each webhook POST (10s).
 	WebhookTimeout time.Duration `json:"webhook_timeout" yaml:"webhook_timeout"`
+	// WebhookConcurrency is the number of webhooks a worker delivers at
+	// once, apart from Concurrency (4), 1..1000.
+	WebhookConcurrency int `json:"webhook_concurrency" yaml:"webhook_concurrency"`
 	// WebhookAllow lets webhooks reach addresses that are not public
 	// (none): CIDRs, addresses, host names and *.domains, for receivers
 	// inside the network.
@@ -104,6 +107,7 @@ func Default() Config {
 		MaxRetry:             10,
 		HTTPAddr:             "127.0.0.1:8080",
 		WebhookTimeout:       10 * time.Second,
+		WebhookConcurrency:   4,
 		LogLevel:             "info",
 	}
 }

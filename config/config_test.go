@@ -11,6 +11,7 @@ import (
 
 	"github.com/cpush/cpush/config"
 	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/worker"
 )
 
 // env returns a getenv that reads vars.
@@ -36,7 +37,7 @@ func TestDefault(t *testing.T) {
 			Concurrency: 50, RateContinuouslyPush: 500, RatePush: 100, RateComplete: 100,
 			MessageLimit: 10000, MessageLimitUnit: "targets", MessageTTL: 24 * time.Hour,
 			ExpiryMargin: 10 * time.Minute, JobTTL: 168 * time.Hour, MaxRetry: 10,
-			HTTPAddr: "127.0.0.1:8080", WebhookTimeout: 10 * time.Second, LogLevel: "info",
+			HTTPAddr: "127.0.0.1:8080", WebhookTimeout: 10 * time.Second, WebhookConcurrency: 4, LogLevel: "info",
 		}
 		if got := config.Default(); !reflect.DeepEqual(got, want) {
 			t.Errorf("Default() = %#v, want %#v", got, want)
@@ -50,6 +51,9 @@ func TestDefault(t *testing.T) {
 		}
 		if c.Prefix != jobs.DefaultPrefix || c.JobTTL != jobs.DefaultJobTTL {
 			t.Errorf("prefix, job TTL = %q, %s, want %q, %s", c.Prefix, c.JobTTL, jobs.DefaultPrefix, jobs.DefaultJobTTL)
+		}
+		if c.WebhookConcurrency != worker.WebhookConcurrencyDefault {
+			t.Errorf("webhook concurrency = %d, want worker.WebhookConcurrencyDefault %d", c.WebhookConcurrency, worker.WebhookConcurrencyDefault)
 		}
 	})
 	t.Run("valid in dev mode only", func(t *testing.T) {

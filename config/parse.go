@@ -119,9 +119,10 @@ func stringList(p func(*Config) *[]string) func(c *Config, vs []string) error {
 type intRange struct{ min, max int64 }
 
 var (
-	positive    = intRange{min: 1}
-	concurrency = intRange{min: 1, max: 10000}
-	retries     = intRange{min: 0, max: 100}
+	positive           = intRange{min: 1}
+	concurrency        = intRange{min: 1, max: 10000}
+	webhookConcurrency = intRange{min: 1, max: 1000}
+	retries            = intRange{min: 0, max: 100}
 )
 
 func (r intRange) contains(n int64) bool { return n >= r.min && (r.max == 0 || n <= r.max) }

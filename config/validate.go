@@ -57,6 +57,7 @@ func (c *Config) Validate(dev bool) error {
 		checkDisjoint(c.APITokens, c.ProducerTokens),
 		checkWebhookSecret(c.WebhookSecret),
 		checkDuration("CPUSH_WEBHOOK_TIMEOUT", c.WebhookTimeout, positiveDuration),
+		checkInt("CPUSH_WEBHOOK_CONCURRENCY", c.WebhookConcurrency, webhookConcurrency),
 		checkWebhookAllow(c.WebhookAllow),
 		checkField("CPUSH_LOG_LEVEL", checkOneOf(c.LogLevel, []string{"debug", "info", "warn", "error"})),
 	}

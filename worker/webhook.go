@@ -24,6 +24,9 @@ import (
 // minutes.
 const WebhookMaxRetry = 12
 
+// WebhookConcurrencyDefault is the default WebhookOptions.Concurrency.
+const WebhookConcurrencyDefault = 4
+
 // MetricWebhooks counts completion webhook attempts by result.
 const MetricWebhooks = "cpush_webhooks_total"
 
@@ -45,6 +48,9 @@ type WebhookOptions struct {
 	Secret []byte
 	// Timeout bounds each POST, answer included (10s).
 	Timeout time.Duration
+	// Concurrency is the number of webhooks delivered at once, apart from
+	// the push tasks' concurrency (WebhookConcurrencyDefault).
+	Concurrency int
 	// Allow lets webhooks reach addresses that are not public: CIDRs,
 	// addresses, host names and *.domains (egress.NewPolicy). Every other
 	// address is refused when it is dialed, after DNS resolution.
@@ -62,6 +68,7 @@ func (o *WebhookOptions) setDefaults() error {
 		o.Prefix = jobs.DefaultPrefix
 	}
 	o.Timeout = orDuration(o.Timeout, 10*time.Second)
+	o.Concurrency = orInt(o.Concurrency, WebhookConcurrencyDefault)
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
@@ -181,21 +188,16 @@ func (h *Webhooks) failed(ctx context.Context, log *zap.Logger, id string, err e
 }
 
 // enqueueWebhook enqueues the completion webhook of an ended job that names
-// one. Its task ID, kept for JobTTL after it ran, makes it once per job: a
-// finish that runs again enqueues nothing.
+// one, on the webhook queue. Its task ID, kept for JobTTL after it ran,
+// makes it once per job: a finish that runs again enqueues nothing.
 func (w *Worker) enqueueWebhook(ctx context.Context, id string) error {
-	vals, err := w.rdb.HMGet(ctx, w.keys.Meta(id), jobs.FieldWebhookURL, jobs.FieldQueue).Result()
+	target, err := w.rdb.HGet(ctx, w.keys.Meta(id), jobs.FieldWebhookURL).Result()
+	if errors.Is(err, redis.Nil) || (err == nil && target == "") {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("reading the webhook of job %s: %w", id, err)
 	}
-	target, _ := vals[0].(string)
-	queue, _ := vals[1].(string)
-	if target == "" {
-		return nil
-	}
-	if queue == "" {
-		queue = jobs.QueueOf(w.opts.Prefix, "")
-	}
-	return w.enqueue(ctx, jobs.TypeWebhook, jobs.WebhookPayload{JobID: id}, asynq.Queue(queue),
+	return w.enqueue(ctx, jobs.TypeWebhook, jobs.WebhookPayload{JobID: id}, asynq.Queue(jobs.WebhookQueue(w.opts.Prefix)),
 		asynq.TaskID(jobs.WebhookTaskID(id)), asynq.MaxRetry(WebhookMaxRetry), asynq.Retention(w.opts.JobTTL))
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -288,4 +289,48 @@ func TestWebhooks_RefusesNonPublicAddress(t *testing.T) {
 }
 
 // webhookQueue is the asynq queue of the completion webhooks.
-func webhookQueue(prefix string) string { return jobs.QueueOf(prefix, "") }
+func webhookQueue(prefix string) string { return jobs.WebhookQueue(prefix) }
+
+// TestWebhooks_SlowReceiverHoldsNoPushCapacity: receivers that hang until
+// the webhook timeout must not take the slots that push chunks run in. A
+// job enqueued while every webhook hangs is pushed at once.
+func TestWebhooks_SlowReceiverHoldsNoPushCapacity(t *testing.T) {
+	const secret = "whsec-test-0123456789"
+	e := setup(t, pushsim.Config{}, worker.Options{})
+	release := make(chan struct{})
+	var hanging atomic.Int32
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hanging.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	w, err := worker.New(e.rdb, worker.SingleApp(e.svc), e.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hooks, err := worker.NewWebhooks(e.rdb, worker.WebhookOptions{Prefix: e.prefix, Secret: []byte(secret),
+		Timeout: 20 * time.Second, Allow: testReceivers, Concurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := w.Start(2, hooks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { close(release); srv.Shutdown(); w.Close() }()
+	for i := range 4 {
+		job := contentJob(devices(fmt.Sprintf("h%d", i), 10))
+		job.WebhookURL = slow.URL
+		e.enqueue(job)
+	}
+	waitFor(t, "two hanging webhooks", func() bool { return hanging.Load() >= 2 })
+	start := time.Now()
+	plan := e.enqueue(contentJob(devices("after", 3000)))
+	st := e.wait(plan.ID, 15*time.Second)
+	if took := time.Since(start); st.Status != jobs.StatusCompleted || took > 5*time.Second {
+		t.Errorf("a job enqueued while webhooks hang ended %s after %s, want completed within 5s", st.Status, took.Round(time.Millisecond))
+	}
+}
