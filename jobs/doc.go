@@ -33,6 +33,7 @@
 // their codes, to send again.
 //
 // A job with a WebhookURL is POSTed its final Summary when it ends, signed
-// with HMAC-SHA256 in the SignatureHeader; receivers check it with
-// VerifyWebhook.
+// with HMAC-SHA256 over the time, the delivery ID, the URL and the body in
+// the SignatureHeader; receivers check it with VerifyWebhook and their own
+// URL, so that a delivery replayed to another receiver fails.
 package jobs

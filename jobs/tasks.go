@@ -41,6 +41,9 @@ type FinishPayload struct {
 // WebhookPayload is the payload of a TypeWebhook task.
 type WebhookPayload struct {
 	JobID string `json:"job_id"`
+	// DeliveryID names the delivery in its signature and DeliveryHeader;
+	// a task of an older worker has none, and uses WebhookTaskID.
+	DeliveryID string `json:"delivery_id,omitempty"`
 }
 
 // ChunkTaskID is the asynq task ID of a chunk: enqueuing it twice is refused.

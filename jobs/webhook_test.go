@@ -15,49 +15,106 @@ import (
 	"github.com/cpush/cpush/jobs"
 )
 
+const (
+	hookDelivery = "3f2a7c1e-0d4b-4d61-9a55-2b8f3f1c7e90"
+	hookURL      = "https://hooks.example.com/cpush?k=v"
+)
+
 func TestSignWebhook(t *testing.T) {
 	secret := []byte("whsec-test")
 	body := []byte(`{"id":"j1","status":"completed"}`)
 	at := time.Unix(1764288000, 0)
-	got := jobs.SignWebhook(secret, at, body)
+	got := jobs.SignWebhook(secret, at, hookDelivery, hookURL, body)
 	m := hmac.New(sha256.New, secret)
-	fmt.Fprintf(m, "%d.%s", at.Unix(), body)
-	want := fmt.Sprintf("t=%d,v1=%s", at.Unix(), hex.EncodeToString(m.Sum(nil)))
+	fmt.Fprintf(m, "%d.%s.%s.%s", at.Unix(), hookDelivery, hookURL, body)
+	want := fmt.Sprintf("t=%d,v2=%s", at.Unix(), hex.EncodeToString(m.Sum(nil)))
 	if got != want {
 		t.Errorf("SignWebhook = %q, want %q", got, want)
 	}
+}
+
+// signV1 is the signature of the previous release's workers.
+func signV1(secret []byte, at time.Time, body []byte) string {
+	m := hmac.New(sha256.New, secret)
+	fmt.Fprintf(m, "%d.%s", at.Unix(), body)
+	return fmt.Sprintf("t=%d,v1=%s", at.Unix(), hex.EncodeToString(m.Sum(nil)))
 }
 
 func TestVerifyWebhook(t *testing.T) {
 	secret := []byte("whsec-test")
 	body := []byte(`{"id":"j1"}`)
 	now := time.Unix(1764288000, 0)
-	good := jobs.SignWebhook(secret, now, body)
+	good := jobs.SignWebhook(secret, now, hookDelivery, hookURL, body)
+	v1 := signV1(secret, now, body)
 	tests := []struct {
-		name   string
-		header string
-		body   []byte
-		secret []byte
-		now    time.Time
-		want   error
+		name     string
+		header   string
+		delivery string
+		url      string
+		body     []byte
+		secret   []byte
+		now      time.Time
+		want     error
 	}{
-		{name: "valid", header: good, body: body, secret: secret, now: now},
-		{name: "valid within tolerance", header: good, body: body, secret: secret, now: now.Add(4 * time.Minute)},
-		{name: "second signature matches", header: "t=1764288000,v1=00ff," + strings.Split(good, ",")[1], body: body, secret: secret, now: now},
-		{name: "other body", header: good, body: []byte(`{"id":"j2"}`), secret: secret, now: now, want: jobs.ErrBadSignature},
-		{name: "other secret", header: good, body: body, secret: []byte("nope"), now: now, want: jobs.ErrBadSignature},
-		{name: "stale", header: good, body: body, secret: secret, now: now.Add(6 * time.Minute), want: jobs.ErrStaleSignature},
-		{name: "no time", header: strings.Split(good, ",")[1], body: body, secret: secret, now: now, want: jobs.ErrBadSignature},
-		{name: "empty", header: "", body: body, secret: secret, now: now, want: jobs.ErrBadSignature},
-		{name: "not hex", header: "t=1764288000,v1=zz", body: body, secret: secret, now: now, want: jobs.ErrBadSignature},
+		{name: "valid", header: good},
+		{name: "valid within tolerance", header: good, now: now.Add(4 * time.Minute)},
+		{name: "second signature matches", header: "t=1764288000,v2=00ff," + strings.Split(good, ",")[1]},
+		{name: "other body", header: good, body: []byte(`{"id":"j2"}`), want: jobs.ErrBadSignature},
+		{name: "other secret", header: good, secret: []byte("nope"), want: jobs.ErrBadSignature},
+		{name: "another receiver's URL", header: good, url: "https://other.example.com/cpush", want: jobs.ErrBadSignature},
+		{name: "the URL without its query", header: good, url: "https://hooks.example.com/cpush", want: jobs.ErrBadSignature},
+		{name: "another delivery", header: good, delivery: "other-delivery", want: jobs.ErrBadSignature},
+		{name: "stale", header: good, now: now.Add(6 * time.Minute), want: jobs.ErrStaleSignature},
+		{name: "no time", header: strings.Split(good, ",")[1], want: jobs.ErrBadSignature},
+		{name: "empty", header: "", want: jobs.ErrBadSignature},
+		{name: "not hex", header: "t=1764288000,v2=zz", want: jobs.ErrBadSignature},
+		{name: "v1 of the previous release", header: v1},
+		{name: "v1 of another body", header: v1, body: []byte(`{"id":"j2"}`), want: jobs.ErrBadSignature},
+		{name: "a v1 beside a bad v2 is not a fallback", header: v1 + ",v2=00ff", want: jobs.ErrBadSignature},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := jobs.VerifyWebhook(tt.secret, tt.header, tt.body, tt.now, 5*time.Minute)
+			d, u, b, sec, at := or(tt.delivery, hookDelivery), or(tt.url, hookURL), tt.body, tt.secret, tt.now
+			if b == nil {
+				b = body
+			}
+			if sec == nil {
+				sec = secret
+			}
+			if at.IsZero() {
+				at = now
+			}
+			err := jobs.VerifyWebhook(sec, tt.header, d, u, b, at, 5*time.Minute)
 			if (tt.want == nil && err != nil) || !errors.Is(err, tt.want) {
 				t.Errorf("VerifyWebhook = %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// TestVerifyWebhook_ReplayToAnotherReceiver: two receivers share the
+// webhook secret (one deployment). The first takes a genuine delivery,
+// headers and body, and replays it to the second, which verifies it with
+// its own URL: refused.
+func TestVerifyWebhook_ReplayToAnotherReceiver(t *testing.T) {
+	secret := []byte("whsec-shared-by-every-receiver")
+	body := []byte(`{"id":"j1","status":"completed","pushed":100}`)
+	now := time.Now()
+	const receiverA, receiverB = "https://a.example.com/hooks", "https://b.example.com/hooks"
+	header := jobs.SignWebhook(secret, now, hookDelivery, receiverA, body)
+	if err := jobs.VerifyWebhook(secret, header, hookDelivery, receiverA, body, now, 5*time.Minute); err != nil {
+		t.Fatalf("receiver A: %v", err)
+	}
+	err := jobs.VerifyWebhook(secret, header, hookDelivery, receiverB, body, now, 5*time.Minute)
+	if !errors.Is(err, jobs.ErrBadSignature) {
+		t.Errorf("receiver B verified A's delivery: %v, want ErrBadSignature", err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
@@ -140,7 +141,11 @@ func (h *Webhooks) handle(ctx context.Context, t *asynq.Task) error {
 		log.Warn("completion webhook not sent: no webhook secret to sign it with (CPUSH_WEBHOOK_SECRET)")
 		return fmt.Errorf("webhook of job %s: no webhook secret configured: %w", p.JobID, asynq.SkipRetry)
 	}
-	if err := h.post(ctx, target, p.JobID, body); err != nil {
+	delivery := p.DeliveryID
+	if delivery == "" {
+		delivery = jobs.WebhookTaskID(p.JobID) // a task of an older worker
+	}
+	if err := h.post(ctx, target, p.JobID, delivery, body); err != nil {
 		return h.failed(ctx, log, p.JobID, err)
 	}
 	h.results.WithLabelValues(WebhookDelivered).Inc()
@@ -198,6 +203,7 @@ func (w *Worker) enqueueWebhook(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("reading the webhook of job %s: %w", id, err)
 	}
-	return w.enqueue(ctx, jobs.TypeWebhook, jobs.WebhookPayload{JobID: id}, asynq.Queue(jobs.WebhookQueue(w.opts.Prefix)),
+	p := jobs.WebhookPayload{JobID: id, DeliveryID: uuid.NewString()}
+	return w.enqueue(ctx, jobs.TypeWebhook, p, asynq.Queue(jobs.WebhookQueue(w.opts.Prefix)),
 		asynq.TaskID(jobs.WebhookTaskID(id)), asynq.MaxRetry(WebhookMaxRetry), asynq.Retention(w.opts.JobTTL))
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -82,15 +83,16 @@ func (r *receiver) waitAttempts(n int, timeout time.Duration) []attempt {
 }
 
 // verify checks a's signature as a receiver written from the README would:
-// HMAC-SHA256 over "<t>.<body>" with the shared secret, hex in v1.
-func (r *receiver) verify(a attempt) error {
+// HMAC-SHA256 over "<t>.<delivery id>.<url>.<body>" with the shared
+// secret, hex in v2, url the webhook_url the job gave.
+func (r *receiver) verify(a attempt, url string) error {
 	var ts, sig string
 	for _, part := range strings.Split(a.header.Get("X-Cpush-Signature"), ",") {
 		k, v, _ := strings.Cut(part, "=")
 		switch k {
 		case "t":
 			ts = v
-		case "v1":
+		case "v2":
 			sig = v
 		}
 	}
@@ -102,9 +104,9 @@ func (r *receiver) verify(a attempt) error {
 		return fmt.Errorf("signature time %s is %s off", ts, d)
 	}
 	m := hmac.New(sha256.New, r.secret)
-	m.Write([]byte(ts + "." + string(a.body)))
+	m.Write([]byte(ts + "." + a.header.Get("X-Cpush-Delivery-Id") + "." + url + "." + string(a.body)))
 	if want := hex.EncodeToString(m.Sum(nil)); !hmac.Equal([]byte(sig), []byte(want)) {
-		return fmt.Errorf("v1 = %q, want %q", sig, want)
+		return fmt.Errorf("v2 = %q, want %q", sig, want)
 	}
 	return nil
 }
@@ -166,8 +168,11 @@ func TestWebhooks_RetriesThenDelivers(t *testing.T) {
 	st := e.wait(plan.ID, 30*time.Second)
 	got := recv.waitAttempts(3, 30*time.Second)
 	for i, a := range got {
-		if err := recv.verify(a); err != nil {
+		if err := recv.verify(a, job.WebhookURL); err != nil {
 			t.Errorf("attempt %d: signature: %v", i+1, err)
+		}
+		if d := a.header.Get(jobs.DeliveryHeader); d == "" || d != got[0].header.Get(jobs.DeliveryHeader) {
+			t.Errorf("attempt %d: %s = %q, want one ID for every retry", i+1, jobs.DeliveryHeader, d)
 		}
 		if id := a.header.Get(jobs.JobIDHeader); id != plan.ID {
 			t.Errorf("attempt %d: %s = %q, want %q", i+1, jobs.JobIDHeader, id, plan.ID)
@@ -332,5 +337,29 @@ func TestWebhooks_SlowReceiverHoldsNoPushCapacity(t *testing.T) {
 	st := e.wait(plan.ID, 15*time.Second)
 	if took := time.Since(start); st.Status != jobs.StatusCompleted || took > 5*time.Second {
 		t.Errorf("a job enqueued while webhooks hang ended %s after %s, want completed within 5s", st.Status, took.Round(time.Millisecond))
+	}
+}
+
+// TestWebhooks_SignatureBindsReceiver: receiver A replays a genuine
+// delivery, headers and body, to receiver B of the same deployment (one
+// secret). B verifies with its own URL and refuses it.
+func TestWebhooks_SignatureBindsReceiver(t *testing.T) {
+	const secret = "whsec-test-0123456789"
+	e := setup(t, pushsim.Config{}, worker.Options{})
+	a := newReceiver(t, secret, 0)
+	e.startWebhookWorker(secret)
+	job := contentJob(devices("r", 10))
+	job.WebhookURL = a.srv.URL + "/hooks/a"
+	e.wait(e.enqueue(job).ID, 30*time.Second)
+	got := a.waitAttempts(1, 30*time.Second)[0]
+	verify := func(url string) error {
+		return jobs.VerifyWebhook([]byte(secret), got.header.Get(jobs.SignatureHeader), got.header.Get(jobs.DeliveryHeader),
+			url, got.body, time.Now(), 5*time.Minute)
+	}
+	if err := verify(job.WebhookURL); err != nil {
+		t.Fatalf("receiver A: %v", err)
+	}
+	if err := verify("https://b.example.com/hooks/b"); !errors.Is(err, jobs.ErrBadSignature) {
+		t.Errorf("receiver B verified A's delivery: %v, want ErrBadSignature", err)
 	}
 }

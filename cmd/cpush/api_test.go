@@ -210,18 +210,23 @@ func TestRun_WorkerServesAPI(t *testing.T) {
 	vars["CPUSH_WEBHOOK_ALLOW"] = "127.0.0.1/32" // the receiver is an httptest server
 	var mu sync.Mutex
 	var got []error
+	var hookURL string // the job's webhook_url, which the signature covers
 	var sum jobs.Summary
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		defer mu.Unlock()
-		got = append(got, jobs.VerifyWebhook([]byte(secret), r.Header.Get(jobs.SignatureHeader), body, time.Now(), time.Minute))
+		got = append(got, jobs.VerifyWebhook([]byte(secret), r.Header.Get(jobs.SignatureHeader), r.Header.Get(jobs.DeliveryHeader),
+			hookURL, body, time.Now(), time.Minute))
 		_ = json.Unmarshal(body, &sum)
 	}))
 	defer hook.Close()
+	mu.Lock()
+	hookURL = hook.URL
+	mu.Unlock()
 	startCmd(t, vars, "worker")
 	base := "http://" + vars["CPUSH_HTTP_ADDR"]
-	job := `{"app_key":23267207,"target":"DEVICE","targets":["d1","d2","d3"],"message":{"title":"t","body":"b"},"webhook_url":"` + hook.URL + `"}`
+	job := `{"app_key":23267207,"target":"DEVICE","targets":["d1","d2","d3"],"message":{"title":"t","body":"b"},"webhook_url":"` + hookURL + `"}`
 	code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-one-0123456789abcdef0123456789", job)
 	var created struct{ ID string }
 	if err := json.Unmarshal([]byte(body), &created); code != 202 || err != nil {
