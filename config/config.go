@@ -51,6 +51,8 @@ type Config struct {
 	ExpiryMargin time.Duration `json:"expiry_margin" yaml:"expiry_margin"`
 	// JobTTL is how long a job's keys live after its last change (168h).
 	JobTTL time.Duration `json:"job_ttl" yaml:"job_ttl"`
+	// MaxStartDelay is how far ahead a job's start may be (720h).
+	MaxStartDelay time.Duration `json:"max_start_delay" yaml:"max_start_delay"`
 	// MaxRetry is the number of retries of a transient failure (10), 0..100.
 	MaxRetry int `json:"max_retry" yaml:"max_retry"`
 
@@ -104,6 +106,7 @@ func Default() Config {
 		MessageTTL:           24 * time.Hour,
 		ExpiryMargin:         10 * time.Minute,
 		JobTTL:               7 * 24 * time.Hour,
+		MaxStartDelay:        30 * 24 * time.Hour,
 		MaxRetry:             10,
 		HTTPAddr:             "127.0.0.1:8080",
 		WebhookTimeout:       10 * time.Second,

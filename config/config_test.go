@@ -36,7 +36,7 @@ func TestDefault(t *testing.T) {
 			ConnectTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 			Concurrency: 50, RateContinuouslyPush: 500, RatePush: 100, RateComplete: 100,
 			MessageLimit: 10000, MessageLimitUnit: "targets", MessageTTL: 24 * time.Hour,
-			ExpiryMargin: 10 * time.Minute, JobTTL: 168 * time.Hour, MaxRetry: 10,
+			ExpiryMargin: 10 * time.Minute, JobTTL: 168 * time.Hour, MaxStartDelay: 720 * time.Hour, MaxRetry: 10,
 			HTTPAddr: "127.0.0.1:8080", WebhookTimeout: 10 * time.Second, WebhookConcurrency: 4, LogLevel: "info",
 		}
 		if got := config.Default(); !reflect.DeepEqual(got, want) {
@@ -51,6 +51,9 @@ func TestDefault(t *testing.T) {
 		}
 		if c.Prefix != jobs.DefaultPrefix || c.JobTTL != jobs.DefaultJobTTL {
 			t.Errorf("prefix, job TTL = %q, %s, want %q, %s", c.Prefix, c.JobTTL, jobs.DefaultPrefix, jobs.DefaultJobTTL)
+		}
+		if c.MaxStartDelay != jobs.DefaultMaxStartDelay {
+			t.Errorf("max start delay = %s, want jobs.DefaultMaxStartDelay %s", c.MaxStartDelay, jobs.DefaultMaxStartDelay)
 		}
 		if c.WebhookConcurrency != worker.WebhookConcurrencyDefault {
 			t.Errorf("webhook concurrency = %d, want worker.WebhookConcurrencyDefault %d", c.WebhookConcurrency, worker.WebhookConcurrencyDefault)

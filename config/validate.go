@@ -50,6 +50,7 @@ func (c *Config) Validate(dev bool) error {
 		checkDuration("CPUSH_MESSAGE_TTL", c.MessageTTL, positiveDuration),
 		c.checkExpiryMargin(),
 		checkDuration("CPUSH_JOB_TTL", c.JobTTL, positiveDuration),
+		checkDuration("CPUSH_MAX_START_DELAY", c.MaxStartDelay, positiveDuration),
 		checkInt("CPUSH_MAX_RETRY", c.MaxRetry, retries),
 		checkHTTPAddr(c.HTTPAddr),
 		checkTokens("CPUSH_API_TOKENS", c.APITokens),

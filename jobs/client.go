@@ -23,6 +23,9 @@ type Options struct {
 	Limits Limits
 	// Rate is the ContinuouslyPush calls per second, for Plan's estimate (500).
 	Rate int
+	// MaxStartDelay is how far ahead a Job.StartAt may be
+	// (DefaultMaxStartDelay): a job's keys live that much longer.
+	MaxStartDelay time.Duration
 	// WebhookAllow lets a Job.WebhookURL name an address that is not
 	// public: CIDRs (10.0.0.0/8), addresses, host names (hooks.internal) or
 	// domains (*.svc.cluster.local). None: a webhook_url that names a
@@ -37,6 +40,9 @@ const DefaultPrefix = "cpush"
 
 // DefaultJobTTL is the default Options.JobTTL.
 const DefaultJobTTL = 7 * 24 * time.Hour
+
+// DefaultMaxStartDelay is the default Options.MaxStartDelay: 30 days.
+const DefaultMaxStartDelay = 30 * 24 * time.Hour
 
 // stagingTTL bounds the life of a job whose producer died while staging.
 const stagingTTL = time.Hour
@@ -56,6 +62,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.Rate <= 0 {
 		o.Rate = 500
+	}
+	if o.MaxStartDelay <= 0 {
+		o.MaxStartDelay = DefaultMaxStartDelay
 	}
 }
 

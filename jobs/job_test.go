@@ -48,6 +48,7 @@ func TestClient_EnqueueValidation(t *testing.T) {
 		{"bad id", func(j *jobs.Job) { j.ID = "a:b" }, "id", "A-Z"},
 		{"bad priority", func(j *jobs.Job) { j.Priority = "urgent" }, "priority", "high, default or low"},
 		{"created without id", func(j *jobs.Job) { j.MessageCreatedAt = time.Now() }, "message_created_at", "only with message_id"},
+		{"start in 2300", func(j *jobs.Job) { j.StartAt = time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC) }, "start_at", "at most 720h0m0s from now"},
 	}
 	rdb, prefix := redistest.Namespace(t)
 	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})

@@ -2,14 +2,29 @@ package jobs
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/cpush/cpush/internal/egress"
 )
 
 // checkOptions checks the rules of job that depend on the Client's
-// Options, after Validate's own: where its webhook may go.
+// Options, after Validate's own: how far ahead it may start, where its
+// webhook may go.
 func checkOptions(job *Job, opts Options) error {
+	if err := checkStart(job.StartAt, opts.MaxStartDelay); err != nil {
+		return err
+	}
 	return checkWebhookAddress(job.WebhookURL, opts.WebhookAllow)
+}
+
+// checkStart refuses a start more than max ahead: the job's keys live
+// until it starts, and its TTL arithmetic must not overflow.
+func checkStart(start time.Time, max time.Duration) error {
+	if !start.IsZero() && start.After(time.Now().Add(max)) {
+		return fieldErr("start_at", "is more than %s ahead; a job starts at most %s from now (CPUSH_MAX_START_DELAY)",
+			max.Round(time.Hour), max.Round(time.Hour))
+	}
+	return nil
 }
 
 // checkWebhookAddress refuses a webhook URL whose host is a non-public

@@ -75,7 +75,7 @@ func newLogger(cfg *config.Config, e env) *zap.Logger {
 // jobsOptions are the producer's options from cfg.
 func jobsOptions(cfg *config.Config) jobs.Options {
 	return jobs.Options{Prefix: cfg.Prefix, JobTTL: cfg.JobTTL, Limits: limits(cfg), Rate: cfg.RateContinuouslyPush,
-		WebhookAllow: cfg.WebhookAllow}
+		MaxStartDelay: cfg.MaxStartDelay, WebhookAllow: cfg.WebhookAllow}
 }
 
 func limits(cfg *config.Config) jobs.Limits {
