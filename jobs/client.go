@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -193,7 +194,21 @@ func (c *Client) writeMeta(ctx context.Context, job *Job, plan Plan, ttl time.Du
 	if err != nil {
 		return err
 	}
-	return c.rdb.ZAdd(ctx, c.keys.Recent(), redis.Z{Score: float64(now.UnixMilli()), Member: plan.ID}).Err()
+	return c.addRecent(ctx, plan.ID, now)
+}
+
+// addRecent adds job id to the recent set and drops the entries created
+// before any job's keys can still live: JobTTL plus MaxStartDelay ago.
+// (A job that runs for longer than JobTTL after its creation leaves the
+// listing early; its keys and status stay.)
+func (c *Client) addRecent(ctx context.Context, id string, now time.Time) error {
+	cutoff := now.Add(-c.opts.JobTTL - c.opts.MaxStartDelay).UnixMilli()
+	_, err := c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, c.keys.Recent(), redis.Z{Score: float64(now.UnixMilli()), Member: id})
+		p.ZRemRangeByScore(ctx, c.keys.Recent(), "-inf", "("+strconv.FormatInt(cutoff, 10))
+		return nil
+	})
+	return err
 }
 
 func metaFields(job *Job, plan Plan) ([]any, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -42,6 +43,7 @@ func TestClient_List(t *testing.T) {
 	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})
 	defer c.Close()
 	keys := jobs.Keys{Prefix: prefix}
+	base := int(time.Now().Add(-time.Minute).UnixMilli()) // within the TTL, that enqueues trim
 	var want []string // newest first
 	for i := range 7 {
 		j := contentJob(10)
@@ -50,7 +52,7 @@ func TestClient_List(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Distinct, increasing times; List must not depend on the clock.
-		rdb.ZAdd(ctx, keys.Recent(), redis.Z{Score: float64(1000 + i), Member: j.ID})
+		rdb.ZAdd(ctx, keys.Recent(), redis.Z{Score: float64(base + i), Member: j.ID})
 		want = append([]string{j.ID}, want...)
 	}
 	tests := []struct {
@@ -108,6 +110,7 @@ func TestClient_ListOwned(t *testing.T) {
 	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})
 	defer c.Close()
 	keys := jobs.Keys{Prefix: prefix}
+	base := int(time.Now().Add(-time.Minute).UnixMilli()) // within the TTL, that enqueues trim
 	var want []string // a's, newest first
 	for i := range 9 {
 		j := contentJob(10)
@@ -116,7 +119,7 @@ func TestClient_ListOwned(t *testing.T) {
 		if _, err := c.Enqueue(ctx, j); err != nil {
 			t.Fatal(err)
 		}
-		rdb.ZAdd(ctx, keys.Recent(), redis.Z{Score: float64(1000 + i), Member: j.ID})
+		rdb.ZAdd(ctx, keys.Recent(), redis.Z{Score: float64(base + i), Member: j.ID})
 		if j.Owner == "a" {
 			want = append([]string{j.ID}, want...)
 		}
@@ -146,5 +149,28 @@ func TestClient_ListOwned(t *testing.T) {
 	}
 	if _, err := c.Owner(ctx, "nope"); !errors.Is(err, jobs.ErrJobNotFound) {
 		t.Errorf("Owner(nope) = %v, want ErrJobNotFound", err)
+	}
+}
+
+// TestClient_EnqueueTrimsRecent: the recent-jobs set grew by one entry per
+// job forever. Each enqueue drops the entries older than any job's keys
+// can live: the job TTL plus the longest start delay.
+func TestClient_EnqueueTrimsRecent(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := redistest.Namespace(t)
+	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix, JobTTL: 200 * time.Millisecond, MaxStartDelay: time.Millisecond})
+	defer c.Close()
+	old, err := c.Enqueue(ctx, contentJob(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	recent, err := c.Enqueue(ctx, contentJob(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := rdb.ZRange(ctx, jobs.Keys{Prefix: prefix}.Recent(), 0, -1).Result()
+	if err != nil || !slices.Equal(got, []string{recent.ID}) {
+		t.Errorf("recent set = %v (%v), want only %s: %s is past every TTL", got, err, recent.ID, old.ID)
 	}
 }
