@@ -43,6 +43,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 			"Content-Type must be %s (a job with its targets) or %s (a streamed upload: the job as JSON on the first line, then one target per line), not %q",
 			MediaJSON, MediaStream, r.Header.Get("Content-Type"))
 	}
+	writeDeadline(w, s.opts.Timeouts.Write) // an upload took its time to read
 	if err != nil {
 		return err
 	}
@@ -100,7 +101,8 @@ func (s *Server) checkWebhook(job *jobs.Job) error {
 // createStream enqueues a streamed upload, staging the targets as they
 // arrive (jobs.Client.EnqueueSeq).
 func (s *Server) createStream(w http.ResponseWriter, r *http.Request) (jobs.Plan, error) {
-	br := bufio.NewReaderSize(http.MaxBytesReader(w, r.Body, s.opts.maxStreamBytes()), MaxLineBytes)
+	body := newIdleReader(w, http.MaxBytesReader(w, r.Body, s.opts.maxStreamBytes()), s.opts.Timeouts)
+	br := bufio.NewReaderSize(body, MaxLineBytes)
 	job, err := readHeader(br)
 	if err != nil {
 		return jobs.Plan{}, err

@@ -68,7 +68,7 @@ func TestOpenAPI_Document(t *testing.T) {
 		path, method string
 		statuses     []string
 	}{
-		{"/v1/jobs", "post", []string{"202", "400", "409", "413", "415"}},
+		{"/v1/jobs", "post", []string{"202", "400", "408", "409", "413", "415"}},
 		{"/v1/jobs", "get", []string{"200", "400"}},
 		{"/v1/jobs/{id}", "get", []string{"200", "404"}},
 		{"/v1/jobs/{id}", "delete", []string{"202", "404", "409"}},

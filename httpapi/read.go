@@ -91,6 +91,7 @@ func (s *Server) failed(w http.ResponseWriter, r *http.Request) error {
 	if err := s.checkOwner(r, id); err != nil {
 		return err
 	}
+	writeDeadline(w, s.opts.Timeouts.Export)
 	bw := bufio.NewWriterSize(w, 32<<10)
 	enc := json.NewEncoder(bw)
 	started := false

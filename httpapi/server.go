@@ -66,7 +66,9 @@ type Options struct {
 	// MaxStreamTargets is the most target lines of a streamed upload
 	// (5,000,000); its body may take 160 bytes per target.
 	MaxStreamTargets int
-	Logger           *zap.Logger // (no logging)
+	// Timeouts bound each request's reads and writes, per route.
+	Timeouts Timeouts
+	Logger   *zap.Logger // (no logging)
 }
 
 func (o *Options) setDefaults() {
@@ -79,6 +81,7 @@ func (o *Options) setDefaults() {
 	if o.MaxStreamTargets <= 0 {
 		o.MaxStreamTargets = DefaultMaxStreamTargets
 	}
+	o.Timeouts.setDefaults()
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
@@ -121,13 +124,15 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", s.auth.requireAPI(api))
 	mux.Handle("GET /jobs", s.Protect(http.HandlerFunc(s.jobsPage)))
-	return mux
+	return s.WithDeadlines(mux)
 }
 
 // Protect puts h behind the token check of a browser page, such as the
 // asynq web UI: a request without a valid token is asked for HTTP Basic
-// auth.
-func (s *Server) Protect(h http.Handler) http.Handler { return s.auth.requireBrowser(h) }
+// auth. Its reads and writes are bounded by Timeouts.Read and Write.
+func (s *Server) Protect(h http.Handler) http.Handler {
+	return s.WithDeadlines(s.auth.requireBrowser(h))
+}
 
 // handlerFunc is an API handler; the error it returns is written as the
 // JSON error body.

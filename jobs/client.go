@@ -24,6 +24,10 @@ type Options struct {
 	Limits Limits
 	// Rate is the ContinuouslyPush calls per second, for Plan's estimate (500).
 	Rate int
+	// StagingTTL bounds the life of the keys of a job whose producer died
+	// while staging it (DefaultStagingTTL). A staging that goes on renews
+	// them, its claim of the job ID included, every quarter of it.
+	StagingTTL time.Duration
 	// MaxStartDelay is how far ahead a Job.StartAt may be
 	// (DefaultMaxStartDelay): a job's keys live that much longer.
 	MaxStartDelay time.Duration
@@ -45,8 +49,8 @@ const DefaultJobTTL = 7 * 24 * time.Hour
 // DefaultMaxStartDelay is the default Options.MaxStartDelay: 30 days.
 const DefaultMaxStartDelay = 30 * 24 * time.Hour
 
-// stagingTTL bounds the life of a job whose producer died while staging.
-const stagingTTL = time.Hour
+// DefaultStagingTTL is the default Options.StagingTTL.
+const DefaultStagingTTL = time.Hour
 
 // stageBatch is the number of chunks written per round trip while staging.
 const stageBatch = 32
@@ -63,6 +67,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.Rate <= 0 {
 		o.Rate = 500
+	}
+	if o.StagingTTL <= 0 {
+		o.StagingTTL = DefaultStagingTTL
 	}
 	if o.MaxStartDelay <= 0 {
 		o.MaxStartDelay = DefaultMaxStartDelay
@@ -138,7 +145,7 @@ func planJob(job Job, opts Options) (Plan, []string, error) {
 
 func (c *Client) claim(ctx context.Context, id string) error {
 	ok, err := claimScript.Run(ctx, c.rdb, []string{c.keys.Meta(id)},
-		StatusStaging, time.Now().UnixMilli(), stagingTTL.Milliseconds()).Int()
+		StatusStaging, time.Now().UnixMilli(), c.opts.StagingTTL.Milliseconds()).Int()
 	switch {
 	case err != nil:
 		return fmt.Errorf("claiming job id %s: %w", id, err)

@@ -44,7 +44,7 @@ func TestClient_List(t *testing.T) {
 	defer c.Close()
 	keys := jobs.Keys{Prefix: prefix}
 	base := int(time.Now().Add(-time.Minute).UnixMilli()) // within the TTL, that enqueues trim
-	var want []string // newest first
+	var want []string                                     // newest first
 	for i := range 7 {
 		j := contentJob(10)
 		j.ID = fmt.Sprintf("job-%d", i)
@@ -111,7 +111,7 @@ func TestClient_ListOwned(t *testing.T) {
 	defer c.Close()
 	keys := jobs.Keys{Prefix: prefix}
 	base := int(time.Now().Add(-time.Minute).UnixMilli()) // within the TTL, that enqueues trim
-	var want []string // a's, newest first
+	var want []string                                     // a's, newest first
 	for i := range 9 {
 		j := contentJob(10)
 		j.ID = fmt.Sprintf("job-%d", i)

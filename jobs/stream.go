@@ -6,6 +6,7 @@ import (
 	"iter"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
@@ -46,12 +47,15 @@ func (c *Client) EnqueueSeq(ctx context.Context, job Job, targets iter.Seq2[stri
 }
 
 func (c *Client) stageSeq(ctx context.Context, job *Job, targets iter.Seq2[string, error]) (Plan, error) {
-	s := seqStager{w: c.newChunkWriter(job.ID), target: job.Target, seen: newTargetSet()}
+	s := seqStager{w: c.newChunkWriter(job.ID), target: job.Target, seen: newTargetSet(), renewed: time.Now()}
 	for v, err := range targets {
 		if err != nil {
 			return Plan{}, fmt.Errorf("reading the targets of job %s: %w", job.ID, err)
 		}
 		if err := s.add(ctx, v); err != nil {
+			return Plan{}, err
+		}
+		if err := s.renew(ctx); err != nil {
 			return Plan{}, err
 		}
 	}
@@ -71,11 +75,23 @@ func (c *Client) stageSeq(ctx context.Context, job *Job, targets iter.Seq2[strin
 
 // seqStager validates, dedupes and chunks targets one at a time.
 type seqStager struct {
-	w      *chunkWriter
-	target string
-	seen   *targetSet
-	chunk  []string
-	total  int
+	w       *chunkWriter
+	target  string
+	seen    *targetSet
+	chunk   []string
+	total   int
+	renewed time.Time // when the staging TTL was last renewed
+}
+
+// renew renews the staging TTL of the job's claim and chunks every quarter
+// of it, however slowly the targets come: a staging that outlived its
+// claim would let another job take the same ID.
+func (s *seqStager) renew(ctx context.Context) error {
+	if time.Since(s.renewed) < s.w.c.opts.StagingTTL/4 {
+		return nil
+	}
+	s.renewed = time.Now()
+	return s.w.expire(ctx)
 }
 
 func (s *seqStager) add(ctx context.Context, v string) error {
@@ -105,16 +121,31 @@ func (s *seqStager) close(ctx context.Context) error {
 }
 
 // chunkWriter stages a job's chunks, stageBatch of them per round trip,
-// each expiring after the staging TTL until the job is committed.
+// each expiring after the staging TTL until the job is committed; each
+// write renews the TTL of the job's claim (its meta) too.
 type chunkWriter struct {
 	c    *Client
 	key  string
+	meta string
 	args []any
 	n    int // chunks added so far: the next chunk's index
 }
 
 func (c *Client) newChunkWriter(id string) *chunkWriter {
-	return &chunkWriter{c: c, key: c.keys.Chunks(id), args: make([]any, 0, 2*stageBatch)}
+	return &chunkWriter{c: c, key: c.keys.Chunks(id), meta: c.keys.Meta(id), args: make([]any, 0, 2*stageBatch)}
+}
+
+// expire renews the staging TTL of the job's claim and chunks.
+func (w *chunkWriter) expire(ctx context.Context) error {
+	_, err := w.c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.PExpire(ctx, w.meta, w.c.opts.StagingTTL)
+		p.PExpire(ctx, w.key, w.c.opts.StagingTTL)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("renewing the staging of %s: %w", w.meta, err)
+	}
+	return nil
 }
 
 // add stages the next chunk; values may be reused once add returns.
@@ -134,7 +165,8 @@ func (w *chunkWriter) flush(ctx context.Context) error {
 	}
 	_, err := w.c.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, w.key, w.args...)
-		p.PExpire(ctx, w.key, stagingTTL)
+		p.PExpire(ctx, w.key, w.c.opts.StagingTTL)
+		p.PExpire(ctx, w.meta, w.c.opts.StagingTTL)
 		return nil
 	})
 	clear(w.args)

@@ -97,11 +97,31 @@ func serveHTTP(ctx context.Context, cfg *config.Config, rdb redis.UniversalClien
 	}
 	api := httpapi.New(rdb, apiOptions(cfg, log))
 	defer api.Close()
-	return serveOn(ctx, ln, httpHandler(cfg, rdb, reg, api), log)
+	return serveOn(ctx, ln, api.WithDeadlines(httpHandler(cfg, rdb, reg, api)), log)
+}
+
+// serverTimeouts are the connection-wide timeouts of the HTTP server; each
+// route bounds its own reads and writes (httpapi.Timeouts).
+type serverTimeouts struct {
+	readHeader time.Duration // to read a request's headers
+	idle       time.Duration // a keep-alive connection waits for its next request
+}
+
+var defaultServerTimeouts = serverTimeouts{readHeader: 10 * time.Second, idle: 60 * time.Second}
+
+// newHTTPServer returns the server of h. It sets no ReadTimeout or
+// WriteTimeout: a streamed upload or a failed-target listing takes longer
+// than any other request, so the routes set their own deadlines.
+func newHTTPServer(h http.Handler, t serverTimeouts) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: t.readHeader, IdleTimeout: t.idle}
 }
 
 func serveOn(ctx context.Context, ln net.Listener, h http.Handler, log *zap.Logger) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	return serveWith(ctx, ln, h, log, defaultServerTimeouts)
+}
+
+func serveWith(ctx context.Context, ln net.Listener, h http.Handler, log *zap.Logger, t serverTimeouts) error {
+	srv := newHTTPServer(h, t)
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
