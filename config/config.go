@@ -66,6 +66,9 @@ type Config struct {
 	// ProducerTokens may create jobs and read, list, cancel and export the
 	// jobs they created, through the HTTP API only (none).
 	ProducerTokens []Secret `json:"producer_tokens" yaml:"producer_tokens"`
+	// MaxUploads is the most streamed uploads the HTTP API serves at once
+	// (2), 1..100: each holds its unique targets in memory.
+	MaxUploads int `json:"max_uploads" yaml:"max_uploads"`
 	// UIReadOnly makes the asynq web UI view-only (false).
 	UIReadOnly bool `json:"ui_read_only" yaml:"ui_read_only"`
 	// WebhookSecret is the HMAC-SHA256 key that signs completion webhooks,
@@ -109,6 +112,7 @@ func Default() Config {
 		MaxStartDelay:        30 * 24 * time.Hour,
 		MaxRetry:             10,
 		HTTPAddr:             "127.0.0.1:8080",
+		MaxUploads:           2,
 		WebhookTimeout:       10 * time.Second,
 		WebhookConcurrency:   4,
 		LogLevel:             "info",

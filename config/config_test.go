@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cpush/cpush/config"
+	"github.com/cpush/cpush/httpapi"
 	"github.com/cpush/cpush/jobs"
 	"github.com/cpush/cpush/worker"
 )
@@ -37,7 +38,7 @@ func TestDefault(t *testing.T) {
 			Concurrency: 50, RateContinuouslyPush: 500, RatePush: 100, RateComplete: 100,
 			MessageLimit: 10000, MessageLimitUnit: "targets", MessageTTL: 24 * time.Hour,
 			ExpiryMargin: 10 * time.Minute, JobTTL: 168 * time.Hour, MaxStartDelay: 720 * time.Hour, MaxRetry: 10,
-			HTTPAddr: "127.0.0.1:8080", WebhookTimeout: 10 * time.Second, WebhookConcurrency: 4, LogLevel: "info",
+			HTTPAddr: "127.0.0.1:8080", MaxUploads: 2, WebhookTimeout: 10 * time.Second, WebhookConcurrency: 4, LogLevel: "info",
 		}
 		if got := config.Default(); !reflect.DeepEqual(got, want) {
 			t.Errorf("Default() = %#v, want %#v", got, want)
@@ -54,6 +55,9 @@ func TestDefault(t *testing.T) {
 		}
 		if c.MaxStartDelay != jobs.DefaultMaxStartDelay {
 			t.Errorf("max start delay = %s, want jobs.DefaultMaxStartDelay %s", c.MaxStartDelay, jobs.DefaultMaxStartDelay)
+		}
+		if c.MaxUploads != httpapi.DefaultMaxUploads {
+			t.Errorf("max uploads = %d, want httpapi.DefaultMaxUploads %d", c.MaxUploads, httpapi.DefaultMaxUploads)
 		}
 		if c.WebhookConcurrency != worker.WebhookConcurrencyDefault {
 			t.Errorf("webhook concurrency = %d, want worker.WebhookConcurrencyDefault %d", c.WebhookConcurrency, worker.WebhookConcurrencyDefault)

@@ -122,6 +122,7 @@ var (
 	positive           = intRange{min: 1}
 	concurrency        = intRange{min: 1, max: 10000}
 	webhookConcurrency = intRange{min: 1, max: 1000}
+	uploads            = intRange{min: 1, max: 100}
 	retries            = intRange{min: 0, max: 100}
 )
 

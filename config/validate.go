@@ -53,6 +53,7 @@ func (c *Config) Validate(dev bool) error {
 		checkDuration("CPUSH_MAX_START_DELAY", c.MaxStartDelay, positiveDuration),
 		checkInt("CPUSH_MAX_RETRY", c.MaxRetry, retries),
 		checkHTTPAddr(c.HTTPAddr),
+		checkInt("CPUSH_MAX_UPLOADS", c.MaxUploads, uploads),
 		checkTokens("CPUSH_API_TOKENS", c.APITokens),
 		checkTokens("CPUSH_PRODUCER_TOKENS", c.ProducerTokens),
 		checkDisjoint(c.APITokens, c.ProducerTokens),

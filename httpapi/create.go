@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -98,9 +99,20 @@ func (s *Server) checkWebhook(job *jobs.Job) error {
 	return nil
 }
 
+// uploadRetryAfter is the wait an upload past MaxUploads is told.
+const uploadRetryAfter = 10 * time.Second
+
 // createStream enqueues a streamed upload, staging the targets as they
-// arrive (jobs.Client.EnqueueSeq).
+// arrive (jobs.Client.EnqueueSeq), unless MaxUploads are in progress.
 func (s *Server) createStream(w http.ResponseWriter, r *http.Request) (jobs.Plan, error) {
+	select {
+	case s.uploads <- struct{}{}:
+		defer func() { <-s.uploads }()
+	default:
+		retryAfter(w, uploadRetryAfter)
+		return jobs.Plan{}, apiErr(CodeTooManyRequests, "",
+			"%d streamed uploads are in progress, the most this server takes at once (CPUSH_MAX_UPLOADS): try again later", s.opts.MaxUploads)
+	}
 	body := newIdleReader(w, http.MaxBytesReader(w, r.Body, s.opts.maxStreamBytes()), s.opts.Timeouts)
 	br := bufio.NewReaderSize(body, MaxLineBytes)
 	job, err := readHeader(br)

@@ -33,6 +33,8 @@ const (
 	DefaultMaxJSONBytes = 4 << 20
 	// DefaultMaxStreamTargets is the most target lines of a streamed upload.
 	DefaultMaxStreamTargets = 5_000_000
+	// DefaultMaxUploads is the most streamed uploads served at once.
+	DefaultMaxUploads = 2
 )
 
 // Limits of a streamed upload's lines.
@@ -66,6 +68,10 @@ type Options struct {
 	// MaxStreamTargets is the most target lines of a streamed upload
 	// (5,000,000); its body may take 160 bytes per target.
 	MaxStreamTargets int
+	// MaxUploads is the most streamed uploads served at once
+	// (DefaultMaxUploads): each holds its unique targets in memory. One
+	// more is answered 429 with Retry-After.
+	MaxUploads int
 	// Timeouts bound each request's reads and writes, per route.
 	Timeouts Timeouts
 	Logger   *zap.Logger // (no logging)
@@ -81,6 +87,9 @@ func (o *Options) setDefaults() {
 	if o.MaxStreamTargets <= 0 {
 		o.MaxStreamTargets = DefaultMaxStreamTargets
 	}
+	if o.MaxUploads <= 0 {
+		o.MaxUploads = DefaultMaxUploads
+	}
 	o.Timeouts.setDefaults()
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
@@ -94,16 +103,18 @@ func (o *Options) maxStreamBytes() int64 {
 
 // Server serves the API and the job page. It is safe for concurrent use.
 type Server struct {
-	client *jobs.Client
-	opts   Options
-	auth   *auth
-	page   *template.Template
+	client  *jobs.Client
+	opts    Options
+	auth    *auth
+	page    *template.Template
+	uploads chan struct{} // a token per streamed upload in progress
 }
 
 // New returns a Server on rdb; the caller keeps ownership of rdb.
 func New(rdb redis.UniversalClient, opts Options) *Server {
 	opts.setDefaults()
-	return &Server{client: jobs.NewClient(rdb, opts.Jobs), opts: opts, auth: newAuth(opts.Tokens, opts.ProducerTokens), page: pageTemplate}
+	return &Server{client: jobs.NewClient(rdb, opts.Jobs), opts: opts, auth: newAuth(opts.Tokens, opts.ProducerTokens),
+		page: pageTemplate, uploads: make(chan struct{}, opts.MaxUploads)}
 }
 
 // Close releases the Server's resources; rdb stays open.

@@ -72,7 +72,7 @@ func instrument(reg *prometheus.Registry, h http.Handler) http.Handler {
 // apiOptions are the HTTP API's options from cfg.
 func apiOptions(cfg *config.Config, log *zap.Logger) httpapi.Options {
 	return httpapi.Options{Jobs: jobsOptions(cfg), Tokens: reveal(cfg.APITokens), ProducerTokens: reveal(cfg.ProducerTokens),
-		Webhooks: cfg.WebhookSecret != "", Logger: log}
+		Webhooks: cfg.WebhookSecret != "", MaxUploads: cfg.MaxUploads, Logger: log}
 }
 
 func reveal(secrets []config.Secret) []string {
