@@ -185,11 +185,12 @@ func (e *env) wait(id string, timeout time.Duration) *jobs.Status {
 	return nil
 }
 
-// devices returns n distinct device IDs starting with tag.
+// devices returns n distinct device IDs starting with tag, lower-case
+// letters and digits.
 func devices(tag string, n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = fmt.Sprintf("%s%026d", tag, i)
+		out[i] = fmt.Sprintf("%s%0*d", tag, 32-len(tag), i) // 32 digits and lower-case letters
 	}
 	return out
 }

@@ -19,7 +19,10 @@ const MediaNDJSON = "application/x-ndjson"
 // status answers a job's progress: jobs.Status, a superset of the
 // jobs.Summary that `cpush status --json` prints.
 func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
 	st, err := s.client.Status(r.Context(), id)
 	if err != nil {
 		return err
@@ -67,7 +70,10 @@ func queryLimit(r *http.Request) (int, error) {
 
 // cancel asks for a job's cancellation and answers its status.
 func (s *Server) cancel(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
 	if err := s.checkOwner(r, id); err != nil {
 		return err
 	}
@@ -87,7 +93,10 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request) error {
 // first line aborts the connection, so that a client never takes a cut
 // listing for a whole one.
 func (s *Server) failed(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
 	if err := s.checkOwner(r, id); err != nil {
 		return err
 	}
@@ -95,7 +104,7 @@ func (s *Server) failed(w http.ResponseWriter, r *http.Request) error {
 	bw := bufio.NewWriterSize(w, 32<<10)
 	enc := json.NewEncoder(bw)
 	started := false
-	err := s.client.Failed(r.Context(), id, func(f jobs.FailedTarget) error {
+	err = s.client.Failed(r.Context(), id, func(f jobs.FailedTarget) error {
 		if !started {
 			started = true
 			setNDJSON(w)
@@ -141,4 +150,11 @@ func (s *Server) checkOwner(r *http.Request, id string) error {
 // job that does not exist.
 func notYours(id string) error {
 	return fmt.Errorf("reading job %s: %w", id, jobs.ErrJobNotFound)
+}
+
+// pathID returns the {id} of r's path, checked as a job ID is when a job
+// is created: nothing else reaches a Redis key.
+func pathID(r *http.Request) (string, error) {
+	id := r.PathValue("id")
+	return id, jobs.ValidateID(id)
 }

@@ -24,6 +24,9 @@ type Options struct {
 	Limits Limits
 	// Rate is the ContinuouslyPush calls per second, for Plan's estimate (500).
 	Rate int
+	// AppKeys, when set, are the only AppKeys a job may name: those the
+	// workers have settings for (the apps of the configuration). None: any.
+	AppKeys []int64
 	// StagingTTL bounds the life of the keys of a job whose producer died
 	// while staging it (DefaultStagingTTL). A staging that goes on renews
 	// them, its claim of the job ID included, every quarter of it.

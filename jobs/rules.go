@@ -2,15 +2,19 @@ package jobs
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/cpush/cpush/internal/egress"
 )
 
 // checkOptions checks the rules of job that depend on the Client's
-// Options, after Validate's own: how far ahead it may start, where its
-// webhook may go.
+// Options, after Validate's own: which AppKeys it may name, how far ahead
+// it may start, where its webhook may go.
 func checkOptions(job *Job, opts Options) error {
+	if len(opts.AppKeys) > 0 && !slices.Contains(opts.AppKeys, job.AppKey) {
+		return fieldErr("app_key", "%d is not an AppKey of this deployment (apps in its configuration)", job.AppKey)
+	}
 	if err := checkStart(job.StartAt, opts.MaxStartDelay); err != nil {
 		return err
 	}

@@ -129,7 +129,7 @@ func (e *env) enqueue(job jobs.Job) jobs.Plan {
 func devices(tag string, n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = fmt.Sprintf("%s%026d", tag, i)
+		out[i] = fmt.Sprintf("%s%0*d", tag, 32-len(tag), i) // 32 digits and lower-case letters
 	}
 	return out
 }

@@ -117,7 +117,7 @@ func TestRun_API(t *testing.T) {
 	vars["CPUSH_UI_READ_ONLY"] = "true"
 	startCmd(t, vars, "api")
 	base := "http://" + vars["CPUSH_HTTP_ADDR"]
-	const job = `{"id":"api-job","app_key":23267207,"target":"DEVICE","targets":["d1","d2"],"message":{"title":"t","body":"b"}}`
+	job := `{"id":"api-job","app_key":23267207,"target":"DEVICE","targets":["` + device("d", 1) + `","` + device("d", 2) + `"],"message":{"title":"t","body":"b"}}`
 	if code, _ := request(t, "POST", base+"/v1/jobs", "", job); code != 401 {
 		t.Errorf("POST without a token = %d, want 401", code)
 	}
@@ -226,7 +226,7 @@ func TestRun_WorkerServesAPI(t *testing.T) {
 	mu.Unlock()
 	startCmd(t, vars, "worker")
 	base := "http://" + vars["CPUSH_HTTP_ADDR"]
-	job := `{"app_key":23267207,"target":"DEVICE","targets":["d1","d2","d3"],"message":{"title":"t","body":"b"},"webhook_url":"` + hookURL + `"}`
+	job := `{"app_key":23267207,"target":"DEVICE","targets":["` + device("d", 1) + `","` + device("d", 2) + `","` + device("d", 3) + `"],"message":{"title":"t","body":"b"},"webhook_url":"` + hookURL + `"}`
 	code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-one-0123456789abcdef0123456789", job)
 	var created struct{ ID string }
 	if err := json.Unmarshal([]byte(body), &created); code != 202 || err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -43,7 +44,7 @@ func TestRun_Errors(t *testing.T) {
 		defer ln.Close()
 		return ln.Addr().String()
 	}()
-	targets := writeTargets(t, "d1", "d2")
+	targets := writeTargets(t, device("d", 1), device("d", 2))
 	send := []string{"send", "--app-key", "1", "--target", "DEVICE", "--targets-file", targets, "--body", "b"}
 	tests := []struct {
 		name     string
@@ -91,7 +92,7 @@ func TestRun_Errors(t *testing.T) {
 func TestRun_SendDryRun(t *testing.T) {
 	targets := make([]string, 0, 24500)
 	for i := range 24000 {
-		targets = append(targets, "dev"+itoa(i))
+		targets = append(targets, device("dev", i))
 	}
 	targets = append(targets, targets[:500]...)
 	file := writeTargets(t, targets...)
@@ -110,6 +111,10 @@ func TestRun_SendDryRun(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// device is a device ID (32 digits and lower-case letters) that starts
+// with tag.
+func device(tag string, i int) string { return fmt.Sprintf("%s%0*d", tag, 32-len(tag), i) }
 
 // TestRun_SendWaitJSON sends a job with the binary's send --wait --json
 // against a worker run in the test (serveWorker) and the simulator, on a
@@ -162,7 +167,7 @@ func sendWaitJSON(t *testing.T, vars map[string]string) {
 	}()
 	lines := make([]string, 2500)
 	for i := range lines {
-		lines[i] = "w" + itoa(i)
+		lines[i] = device("w", i)
 	}
 	file := writeTargets(t, lines...)
 	wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
