@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"time"
 
 	"go.uber.org/zap"
@@ -76,8 +77,12 @@ func (s *Server) createJSON(w http.ResponseWriter, r *http.Request) (jobs.Plan, 
 }
 
 // decodeJob decodes raw, one JSON job and nothing more, refusing unknown
-// fields; what names raw in errors.
+// fields, keys given twice and keys in another case (checkKeys); what
+// names raw in errors.
 func decodeJob(raw []byte, what string) (jobs.Job, error) {
+	if err := checkKeys(raw, reflect.TypeFor[jobs.Job]()); err != nil {
+		return jobs.Job{}, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	var job jobs.Job
