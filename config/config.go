@@ -66,6 +66,9 @@ type Config struct {
 	// ProducerTokens may create jobs and read, list, cancel and export the
 	// jobs they created, through the HTTP API only (none).
 	ProducerTokens []Secret `json:"producer_tokens" yaml:"producer_tokens"`
+	// MetricsToken, if set, is the bearer token /metrics wants (none:
+	// /metrics is open, like /healthz and /readyz).
+	MetricsToken Secret `json:"metrics_token" yaml:"metrics_token"`
 	// MaxUploads is the most streamed uploads the HTTP API serves at once
 	// (2), 1..100: each holds its unique targets in memory.
 	MaxUploads int `json:"max_uploads" yaml:"max_uploads"`

@@ -57,6 +57,7 @@ func (c *Config) Validate(dev bool) error {
 		checkTokens("CPUSH_API_TOKENS", c.APITokens),
 		checkTokens("CPUSH_PRODUCER_TOKENS", c.ProducerTokens),
 		checkDisjoint(c.APITokens, c.ProducerTokens),
+		checkMetricsToken(c.MetricsToken),
 		checkWebhookSecret(c.WebhookSecret),
 		checkDuration("CPUSH_WEBHOOK_TIMEOUT", c.WebhookTimeout, positiveDuration),
 		checkInt("CPUSH_WEBHOOK_CONCURRENCY", c.WebhookConcurrency, webhookConcurrency),
@@ -205,6 +206,14 @@ func checkTokens(field string, ts []Secret) error {
 		}
 	}
 	return nil
+}
+
+// checkMetricsToken checks MetricsToken, when set, as an API token.
+func checkMetricsToken(t Secret) error {
+	if t == "" {
+		return nil
+	}
+	return checkTokens("CPUSH_METRICS_TOKEN", []Secret{t})
 }
 
 // checkDisjoint refuses a token that is both an admin and a producer

@@ -136,6 +136,9 @@ func TestConfig_Validate(t *testing.T) {
 		{name: "a token both admin and producer", change: func(c *config.Config) {
 			c.APITokens, c.ProducerTokens = []config.Secret{longToken}, []config.Secret{longToken + "x", longToken}
 		}, field: "CPUSH_PRODUCER_TOKENS", want: "token 2 of 2 is also in CPUSH_API_TOKENS"},
+		{name: "metrics token", change: func(c *config.Config) { c.MetricsToken = longToken }},
+		{name: "short metrics token", change: func(c *config.Config) { c.MetricsToken = "prometheus" },
+			field: "CPUSH_METRICS_TOKEN", want: "has 10 characters, at least 32"},
 		{name: "placeholder API token", change: func(c *config.Config) { c.APITokens = []config.Secret{"change-me-to-something-random-later"} },
 			field: "CPUSH_API_TOKENS", want: "token 1 of 1 is a placeholder"},
 		{name: "webhook secret", change: func(c *config.Config) { c.WebhookSecret = "0123456789abcdef" }},

@@ -22,11 +22,15 @@ import (
 // on the jobs they created.
 type auth struct {
 	admins, producers [][sha256.Size]byte
+	metrics           [][sha256.Size]byte // the metrics token, if any
 	logins            *loginLimiter
 }
 
-func newAuth(admins, producers []string) *auth {
+func newAuth(admins, producers []string, metrics string) *auth {
 	a := &auth{logins: newLoginLimiter()}
+	if metrics != "" {
+		a.metrics = append(a.metrics, sha256.Sum256([]byte(metrics)))
+	}
 	for _, t := range admins {
 		a.admins = append(a.admins, sha256.Sum256([]byte(t)))
 	}
@@ -216,6 +220,31 @@ func (a *auth) requireBrowser(next http.Handler) http.Handler {
 		noFraming(w)
 		http.Error(w, crossOriginMessage, http.StatusForbidden)
 	}))
+}
+
+// requireMetrics answers a request without the metrics token (a bearer
+// token) 401, when one is configured.
+func (a *auth) requireMetrics(next http.Handler) http.Handler {
+	if len(a.metrics) == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d := a.logins.wait(r); d > 0 {
+			retryAfter(w, d)
+			http.Error(w, "too many failed logins from this address", http.StatusTooManyRequests)
+			return
+		}
+		token, ok := bearer(r)
+		if !ok || !matches(sha256.Sum256([]byte(token)), a.metrics) {
+			if ok {
+				a.logins.failed(r)
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer realm="cpush metrics"`)
+			http.Error(w, "the metrics token is required: Authorization: Bearer <CPUSH_METRICS_TOKEN>", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // frameAncestors is the CSP directive that forbids framing a page.

@@ -55,6 +55,8 @@ type Options struct {
 	// what Protect guards. None, and no ProducerTokens: only loopback
 	// clients are served.
 	Tokens []string
+	// MetricsToken, if set, is the bearer token ProtectMetrics wants.
+	MetricsToken string
 	// ProducerTokens may create jobs and read, list, cancel and export the
 	// jobs they created, through the API only.
 	ProducerTokens []string
@@ -113,7 +115,7 @@ type Server struct {
 // New returns a Server on rdb; the caller keeps ownership of rdb.
 func New(rdb redis.UniversalClient, opts Options) *Server {
 	opts.setDefaults()
-	return &Server{client: jobs.NewClient(rdb, opts.Jobs), opts: opts, auth: newAuth(opts.Tokens, opts.ProducerTokens),
+	return &Server{client: jobs.NewClient(rdb, opts.Jobs), opts: opts, auth: newAuth(opts.Tokens, opts.ProducerTokens, opts.MetricsToken),
 		page: pageTemplate, uploads: make(chan struct{}, opts.MaxUploads)}
 }
 
@@ -144,6 +146,10 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) Protect(h http.Handler) http.Handler {
 	return s.WithDeadlines(s.auth.requireBrowser(h))
 }
+
+// ProtectMetrics puts h, the metrics endpoint, behind Options.MetricsToken
+// (a bearer token), when one is set; else h is served to anyone.
+func (s *Server) ProtectMetrics(h http.Handler) http.Handler { return s.auth.requireMetrics(h) }
 
 // handlerFunc is an API handler; the error it returns is written as the
 // JSON error body.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynqmon"
@@ -26,30 +27,57 @@ type sharedRedis struct{ c redis.UniversalClient }
 
 func (s sharedRedis) MakeRedisClient() any { return s.c }
 
-// httpHandler serves /healthz, /readyz and /metrics to anyone who can
-// connect, and the HTTP API (/v1/), the job page (/jobs) and the asynq web
-// UI (/monitoring/) behind the API tokens.
+// httpHandler serves /healthz and /readyz to anyone who can connect,
+// /metrics too unless a metrics token is set, and the HTTP API (/v1/), the
+// job page (/jobs) and the asynq web UI (/monitoring/) behind the API
+// tokens.
 func httpHandler(cfg *config.Config, rdb redis.UniversalClient, reg *prometheus.Registry, api *httpapi.Server) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
+	ready := &readiness{rdb: rdb}
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := rdb.Ping(ctx).Err(); err != nil {
+		if err := ready.check(r.Context()); err != nil {
 			http.Error(w, "redis: not answering", http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", api.ProtectMetrics(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	ui := asynqmon.New(asynqmon.Options{RootPath: monitoringPath, RedisConnOpt: sharedRedis{rdb}, ReadOnly: cfg.UIReadOnly})
 	mux.Handle(monitoringPath+"/", api.Protect(ui))
 	apiHandler := instrument(reg, api.Handler())
 	mux.Handle("/v1/", apiHandler)
 	mux.Handle("/jobs", apiHandler)
 	return mux
+}
+
+// readyFor is how long a Redis check of /readyz stands: the endpoint needs
+// no token, and must not turn a flood of requests into one of commands.
+const readyFor = time.Second
+
+// readiness is /readyz's Redis check, made at most once per readyFor.
+type readiness struct {
+	rdb     redis.UniversalClient
+	mu      sync.Mutex
+	checked time.Time
+	err     error
+}
+
+// check returns the result of the last PING if it is recent, else pings.
+// Concurrent requests wait for one PING.
+func (rd *readiness) check(ctx context.Context) error {
+	rd.mu.Lock()
+	defer rd.mu.Unlock()
+	if time.Since(rd.checked) < readyFor {
+		return rd.err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	rd.err = rd.rdb.Ping(ctx).Err()
+	rd.checked = time.Now()
+	return rd.err
 }
 
 // MetricHTTPRequests and MetricHTTPDuration count and time the requests of
@@ -72,7 +100,8 @@ func instrument(reg *prometheus.Registry, h http.Handler) http.Handler {
 // apiOptions are the HTTP API's options from cfg.
 func apiOptions(cfg *config.Config, log *zap.Logger) httpapi.Options {
 	return httpapi.Options{Jobs: jobsOptions(cfg), Tokens: reveal(cfg.APITokens), ProducerTokens: reveal(cfg.ProducerTokens),
-		Webhooks: cfg.WebhookSecret != "", MaxUploads: cfg.MaxUploads, Logger: log}
+		MetricsToken: cfg.MetricsToken.Reveal(),
+		Webhooks:     cfg.WebhookSecret != "", MaxUploads: cfg.MaxUploads, Logger: log}
 }
 
 func reveal(secrets []config.Secret) []string {
