@@ -300,3 +300,24 @@ func revealAll(ss []config.Secret) []string {
 	}
 	return out
 }
+
+// TestTable_README checks that the README's settings table lists every
+// setting of Table, new ones included.
+func TestTable_README(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range config.Table() {
+		name := s.Env
+		if name == "" {
+			name = strings.TrimPrefix(strings.SplitN(s.YAML, ".", 2)[0], "apps[]")
+			if name == "" {
+				name = "apps"
+			}
+		}
+		if !strings.Contains(string(readme), "| `"+name+"` |") {
+			t.Errorf("README.md's settings table does not list %s", name)
+		}
+	}
+}

@@ -243,8 +243,11 @@ func isPlaceholder(v string) bool {
 const MinWebhookSecretBytes = 16
 
 func checkWebhookSecret(s Secret) error {
-	if n := len(s.Reveal()); n > 0 && n < MinWebhookSecretBytes {
+	switch n := len(s.Reveal()); {
+	case n > 0 && n < MinWebhookSecretBytes:
 		return problem("CPUSH_WEBHOOK_SECRET", "must be at least %d bytes (32 random bytes are best), not %d", MinWebhookSecretBytes, n)
+	case n > 0 && isPlaceholder(s.Reveal()):
+		return problem("CPUSH_WEBHOOK_SECRET", "is a placeholder of the examples; set a random one (e.g. openssl rand -hex 32)")
 	}
 	return nil
 }

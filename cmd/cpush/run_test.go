@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cpush/cpush/config"
 	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
@@ -194,22 +193,3 @@ func sendWaitJSON(t *testing.T, vars map[string]string) {
 	}
 }
 
-// TestREADME_Settings checks that the README's table lists every setting.
-func TestREADME_Settings(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range config.Table() {
-		name := s.Env
-		if name == "" {
-			name = strings.TrimPrefix(strings.SplitN(s.YAML, ".", 2)[0], "apps[]")
-			if name == "" {
-				name = "apps"
-			}
-		}
-		if !bytes.Contains(readme, []byte("`"+name+"`")) {
-			t.Errorf("README.md does not list %s", name)
-		}
-	}
-}
