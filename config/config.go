@@ -67,15 +67,27 @@ type Config struct {
 	ExpiryMargin time.Duration `json:"expiry_margin" yaml:"expiry_margin"`
 	// JobTTL is how long a job's keys live after its last change (168h).
 	JobTTL time.Duration `json:"job_ttl" yaml:"job_ttl"`
+	// MaxStartDelay is how far ahead a job's start may be (720h).
+	MaxStartDelay time.Duration `json:"max_start_delay" yaml:"max_start_delay"`
 	// MaxRetry is the number of retries of a transient failure (10), 0..100.
 	MaxRetry int `json:"max_retry" yaml:"max_retry"`
 
 	// HTTPAddr is the host:port of the HTTP endpoints ("127.0.0.1:8080");
 	// empty disables them.
 	HTTPAddr string `json:"http_addr" yaml:"http_addr"`
-	// APITokens are the bearer tokens the HTTP API and UI accept (none:
-	// they serve loopback clients only, on a loopback address).
+	// APITokens are the admin tokens: the HTTP API on every job, the job
+	// page and the UI (none, and no ProducerTokens: they serve loopback
+	// clients only, on a loopback address).
 	APITokens []Secret `json:"api_tokens" yaml:"api_tokens"`
+	// ProducerTokens may create jobs and read, list, cancel and export the
+	// jobs they created, through the HTTP API only (none).
+	ProducerTokens []Secret `json:"producer_tokens" yaml:"producer_tokens"`
+	// MetricsToken, if set, is the bearer token /metrics wants (none:
+	// /metrics is open, like /healthz and /readyz).
+	MetricsToken Secret `json:"metrics_token" yaml:"metrics_token"`
+	// MaxUploads is the most streamed uploads the HTTP API serves at once
+	// (2), 1..100: each holds its unique targets in memory.
+	MaxUploads int `json:"max_uploads" yaml:"max_uploads"`
 	// UIReadOnly makes the asynq web UI view-only (false).
 	UIReadOnly bool `json:"ui_read_only" yaml:"ui_read_only"`
 	// WebhookSecret is the HMAC-SHA256 key that signs completion webhooks,
@@ -84,6 +96,13 @@ type Config struct {
 	WebhookSecret Secret `json:"webhook_secret" yaml:"webhook_secret"`
 	// WebhookTimeout bounds each webhook POST (10s).
 	WebhookTimeout time.Duration `json:"webhook_timeout" yaml:"webhook_timeout"`
+	// WebhookConcurrency is the number of webhooks a worker delivers at
+	// once, apart from Concurrency (4), 1..1000.
+	WebhookConcurrency int `json:"webhook_concurrency" yaml:"webhook_concurrency"`
+	// WebhookAllow lets webhooks reach addresses that are not public
+	// (none): CIDRs, addresses, host names and *.domains, for receivers
+	// inside the network.
+	WebhookAllow []string `json:"webhook_allow" yaml:"webhook_allow"`
 	// LogLevel is debug, info, warn or error ("info").
 	LogLevel string `json:"log_level" yaml:"log_level"`
 
@@ -111,9 +130,12 @@ func Default() Config {
 		MessageTTL:           24 * time.Hour,
 		ExpiryMargin:         10 * time.Minute,
 		JobTTL:               7 * 24 * time.Hour,
+		MaxStartDelay:        30 * 24 * time.Hour,
 		MaxRetry:             10,
 		HTTPAddr:             "127.0.0.1:8080",
+		MaxUploads:           2,
 		WebhookTimeout:       10 * time.Second,
+		WebhookConcurrency:   4,
 		LogLevel:             "info",
 	}
 }
@@ -127,3 +149,7 @@ const (
 // chunkSize is the number of targets in one ContinuouslyPush call
 // (jobs.ChunkSize): a limit in targets holds at least one full chunk.
 const chunkSize = 1000
+
+// HasTokens reports whether any API token, admin or producer, is set: the
+// HTTP endpoints then serve other hosts.
+func (c *Config) HasTokens() bool { return len(c.APITokens)+len(c.ProducerTokens) > 0 }

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/cpush/cpush/config"
+	"github.com/cpush/cpush/httpapi"
 	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/worker"
 )
 
 // env returns a getenv that reads vars.
@@ -35,8 +37,8 @@ func TestDefault(t *testing.T) {
 			ConnectTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 			Concurrency: 50, RateContinuouslyPush: 500, RatePush: 16393, RateComplete: 163, RateQueryStats: 50,
 			MessageLimit: 10000, MessageLimitUnit: "targets", MessageTTL: 24 * time.Hour, ValuesPerCall: 1000,
-			ExpiryMargin: 10 * time.Minute, JobTTL: 168 * time.Hour, MaxRetry: 10,
-			HTTPAddr: "127.0.0.1:8080", WebhookTimeout: 10 * time.Second, LogLevel: "info",
+			ExpiryMargin: 10 * time.Minute, JobTTL: 168 * time.Hour, MaxStartDelay: 720 * time.Hour, MaxRetry: 10,
+			HTTPAddr: "127.0.0.1:8080", MaxUploads: 2, WebhookTimeout: 10 * time.Second, WebhookConcurrency: 4, LogLevel: "info",
 		}
 		if got := config.Default(); !reflect.DeepEqual(got, want) {
 			t.Errorf("Default() = %#v, want %#v", got, want)
@@ -50,6 +52,15 @@ func TestDefault(t *testing.T) {
 		}
 		if c.Prefix != jobs.DefaultPrefix || c.JobTTL != jobs.DefaultJobTTL {
 			t.Errorf("prefix, job TTL = %q, %s, want %q, %s", c.Prefix, c.JobTTL, jobs.DefaultPrefix, jobs.DefaultJobTTL)
+		}
+		if c.MaxStartDelay != jobs.DefaultMaxStartDelay {
+			t.Errorf("max start delay = %s, want jobs.DefaultMaxStartDelay %s", c.MaxStartDelay, jobs.DefaultMaxStartDelay)
+		}
+		if c.MaxUploads != httpapi.DefaultMaxUploads {
+			t.Errorf("max uploads = %d, want httpapi.DefaultMaxUploads %d", c.MaxUploads, httpapi.DefaultMaxUploads)
+		}
+		if c.WebhookConcurrency != worker.WebhookConcurrencyDefault {
+			t.Errorf("webhook concurrency = %d, want worker.WebhookConcurrencyDefault %d", c.WebhookConcurrency, worker.WebhookConcurrencyDefault)
 		}
 	})
 	t.Run("valid in dev mode only", func(t *testing.T) {
@@ -290,4 +301,25 @@ func revealAll(ss []config.Secret) []string {
 		out = append(out, s.Reveal())
 	}
 	return out
+}
+
+// TestTable_README checks that the README's settings table lists every
+// setting of Table, new ones included.
+func TestTable_README(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range config.Table() {
+		name := s.Env
+		if name == "" {
+			name = strings.TrimPrefix(strings.SplitN(s.YAML, ".", 2)[0], "apps[]")
+			if name == "" {
+				name = "apps"
+			}
+		}
+		if !strings.Contains(string(readme), "| `"+name+"` |") {
+			t.Errorf("README.md's settings table does not list %s", name)
+		}
+	}
 }

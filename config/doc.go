@@ -15,9 +15,10 @@
 // Table lists every setting with its environment variable, YAML key,
 // default and meaning; the README's table is checked against it.
 //
-// Secrets (the AccessKey secret, the STS token, the API tokens and the
-// Redis URL's password) are of types Secret and SecretURL, which redact
-// themselves in String, fmt's verbs, JSON, YAML and text marshaling:
+// Secrets (the AccessKey secret, the STS token, the API and producer
+// tokens and the Redis URL's password) are of types Secret and SecretURL,
+// which redact themselves in String, fmt's verbs, JSON, YAML and text
+// marshaling:
 // String, fmt.Sprintf("%+v", cfg) and json.Marshal(cfg) are safe to log.
 // Reveal gives the value to the one place that needs it.
 package config

@@ -88,23 +88,43 @@ func address(c *Config, v string) error {
 	return nil
 }
 
-// tokens sets APITokens to the non-empty items of a list.
-func tokens(c *Config, vs []string) error {
-	c.APITokens = nil
-	for _, v := range vs {
-		if v = strings.TrimSpace(v); v != "" {
-			c.APITokens = append(c.APITokens, Secret(v))
+// tokens sets a list of tokens to the non-empty items of a list.
+func tokens(p func(*Config) *[]Secret) func(c *Config, vs []string) error {
+	return func(c *Config, vs []string) error {
+		list := p(c)
+		*list = nil
+		for _, v := range vs {
+			if v = strings.TrimSpace(v); v != "" {
+				*list = append(*list, Secret(v))
+			}
 		}
+		return nil
 	}
-	return nil
+}
+
+// stringList sets a list of strings to the non-empty items of a list,
+// without their surrounding spaces.
+func stringList(p func(*Config) *[]string) func(c *Config, vs []string) error {
+	return func(c *Config, vs []string) error {
+		list := p(c)
+		*list = nil
+		for _, v := range vs {
+			if v = strings.TrimSpace(v); v != "" {
+				*list = append(*list, v)
+			}
+		}
+		return nil
+	}
 }
 
 // intRange is an inclusive range of integers; max 0 means no upper bound.
 type intRange struct{ min, max int64 }
 
 var (
-	positive    = intRange{min: 1}
-	concurrency = intRange{min: 1, max: 10000}
+	positive           = intRange{min: 1}
+	concurrency        = intRange{min: 1, max: 10000}
+	webhookConcurrency = intRange{min: 1, max: 1000}
+	uploads            = intRange{min: 1, max: 100}
 	// valuesPerCall: ContinuouslyPush takes at most push.MaxTargetsPerCall
 	// values a call (help.aliyun.com document 2249917).
 	valuesPerCall = intRange{min: 1, max: push.MaxTargetsPerCall}

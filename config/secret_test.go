@@ -15,7 +15,7 @@ import (
 // The secrets of secretConfig; none may be printed.
 var secrets = []string{
 	"redis-pw-5ecret", "ak-secret-4f2a", "sts-token-9c1e", "api-token-aa11", "api-token-bb22",
-	"app-secret-77d0", "app-sts-3b3b", "webhook-secret-5e5e5e",
+	"app-secret-77d0", "app-sts-3b3b", "webhook-secret-5e5e5e", "producer-token-cc33", "metrics-token-dd44",
 }
 
 func secretConfig() config.Config {
@@ -26,6 +26,8 @@ func secretConfig() config.Config {
 	c.SecurityToken = "sts-token-9c1e"
 	c.APITokens = []config.Secret{"api-token-aa11", "api-token-bb22"}
 	c.WebhookSecret = "webhook-secret-5e5e5e"
+	c.ProducerTokens = []config.Secret{"producer-token-cc33"}
+	c.MetricsToken = "metrics-token-dd44"
 	c.Apps = []config.App{{AppKey: 1, AccessKeyID: "LTAIappKeyID", AccessKeySecret: "app-secret-77d0", SecurityToken: "app-sts-3b3b"}}
 	return c
 }

@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/cpush/cpush/internal/egress"
 )
 
 // FieldError is a bad setting. Field names it by its environment variable
@@ -50,11 +53,18 @@ func (c *Config) Validate(dev bool) error {
 		checkDuration("CPUSH_MESSAGE_TTL", c.MessageTTL, positiveDuration),
 		c.checkExpiryMargin(),
 		checkDuration("CPUSH_JOB_TTL", c.JobTTL, positiveDuration),
+		checkDuration("CPUSH_MAX_START_DELAY", c.MaxStartDelay, positiveDuration),
 		checkInt("CPUSH_MAX_RETRY", c.MaxRetry, retries),
 		checkHTTPAddr(c.HTTPAddr),
-		checkTokens(c.APITokens),
+		checkInt("CPUSH_MAX_UPLOADS", c.MaxUploads, uploads),
+		checkTokens("CPUSH_API_TOKENS", c.APITokens),
+		checkTokens("CPUSH_PRODUCER_TOKENS", c.ProducerTokens),
+		checkDisjoint(c.APITokens, c.ProducerTokens),
+		checkMetricsToken(c.MetricsToken),
 		checkWebhookSecret(c.WebhookSecret),
 		checkDuration("CPUSH_WEBHOOK_TIMEOUT", c.WebhookTimeout, positiveDuration),
+		checkInt("CPUSH_WEBHOOK_CONCURRENCY", c.WebhookConcurrency, webhookConcurrency),
+		checkWebhookAllow(c.WebhookAllow),
 		checkField("CPUSH_LOG_LEVEL", checkOneOf(c.LogLevel, []string{"debug", "info", "warn", "error"})),
 	}
 	errs = append(errs, c.checkApps()...)
@@ -187,21 +197,79 @@ func validPort(p string, min int) bool {
 	return err == nil && n >= min && n <= 65535
 }
 
-func checkTokens(ts []Secret) error {
+// MinTokenChars is the shortest token accepted: 32 characters, such as
+// `openssl rand -hex 16` gives, are out of reach of guessing.
+const MinTokenChars = 32
+
+// placeholders are words of the token values that deploy/ and the docs
+// ship, so that a manifest applied unedited does not serve with a token
+// anyone can read.
+var placeholders = []string{"replace-me", "replaceme", "change-me", "changeme", "placeholder"}
+
+// checkTokens checks a list of tokens of the setting field: none empty,
+// none shorter than MinTokenChars, none a placeholder.
+func checkTokens(field string, ts []Secret) error {
 	for i, t := range ts {
-		if strings.TrimSpace(t.Reveal()) == "" {
-			return problem("CPUSH_API_TOKENS", "token %d of %d is empty", i+1, len(ts))
+		v := t.Reveal()
+		switch n := utf8.RuneCountInString(v); {
+		case strings.TrimSpace(v) == "":
+			return problem(field, "token %d of %d is empty", i+1, len(ts))
+		case n < MinTokenChars:
+			return problem(field, "token %d of %d has %d characters, at least %d (e.g. openssl rand -hex 32)", i+1, len(ts), n, MinTokenChars)
+		case isPlaceholder(v):
+			return problem(field, "token %d of %d is a placeholder of the examples; set a random one (e.g. openssl rand -hex 32)", i+1, len(ts))
 		}
 	}
 	return nil
+}
+
+// checkMetricsToken checks MetricsToken, when set, as an API token.
+func checkMetricsToken(t Secret) error {
+	if t == "" {
+		return nil
+	}
+	return checkTokens("CPUSH_METRICS_TOKEN", []Secret{t})
+}
+
+// checkDisjoint refuses a token that is both an admin and a producer
+// token: which would it be?
+func checkDisjoint(admins, producers []Secret) error {
+	for i, p := range producers {
+		for _, a := range admins {
+			if p == a {
+				return problem("CPUSH_PRODUCER_TOKENS", "token %d of %d is also in CPUSH_API_TOKENS", i+1, len(producers))
+			}
+		}
+	}
+	return nil
+}
+
+func isPlaceholder(v string) bool {
+	v = strings.ToLower(v)
+	for _, p := range placeholders {
+		if strings.Contains(v, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // MinWebhookSecretBytes is the shortest WebhookSecret.
 const MinWebhookSecretBytes = 16
 
 func checkWebhookSecret(s Secret) error {
-	if n := len(s.Reveal()); n > 0 && n < MinWebhookSecretBytes {
+	switch n := len(s.Reveal()); {
+	case n > 0 && n < MinWebhookSecretBytes:
 		return problem("CPUSH_WEBHOOK_SECRET", "must be at least %d bytes (32 random bytes are best), not %d", MinWebhookSecretBytes, n)
+	case n > 0 && isPlaceholder(s.Reveal()):
+		return problem("CPUSH_WEBHOOK_SECRET", "is a placeholder of the examples; set a random one (e.g. openssl rand -hex 32)")
+	}
+	return nil
+}
+
+func checkWebhookAllow(allow []string) error {
+	if _, err := egress.NewPolicy(allow); err != nil {
+		return problem("CPUSH_WEBHOOK_ALLOW", "%s", err)
 	}
 	return nil
 }

@@ -2,12 +2,18 @@ package config_test
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/cpush/cpush/config"
 )
+
+// longToken is an API token of the shortest length allowed.
+const longToken = "0123456789abcdef0123456789abcdef"
 
 // valid returns a Config that passes Validate outside dev mode.
 func valid() config.Config {
@@ -128,13 +134,32 @@ func TestConfig_Validate(t *testing.T) {
 			field: "CPUSH_HTTP_ADDR", want: "host:port"},
 		{name: "HTTP bad port", change: func(c *config.Config) { c.HTTPAddr = "localhost:http" },
 			field: "CPUSH_HTTP_ADDR"},
-		{name: "empty API token", change: func(c *config.Config) { c.APITokens = []config.Secret{"a", " "} },
+		{name: "empty API token", change: func(c *config.Config) { c.APITokens = []config.Secret{longToken, " "} },
 			field: "CPUSH_API_TOKENS", want: "token 2 of 2 is empty"},
+		{name: "API token of 32 characters", change: func(c *config.Config) { c.APITokens = []config.Secret{longToken} }},
+		{name: "short API token", change: func(c *config.Config) { c.APITokens = []config.Secret{longToken, config.Secret(longToken[:31])} },
+			field: "CPUSH_API_TOKENS", want: "token 2 of 2 has 31 characters, at least 32"},
+		{name: "producer tokens", change: func(c *config.Config) { c.ProducerTokens = []config.Secret{longToken} }},
+		{name: "short producer token", change: func(c *config.Config) { c.ProducerTokens = []config.Secret{"short"} },
+			field: "CPUSH_PRODUCER_TOKENS", want: "token 1 of 1 has 5 characters, at least 32"},
+		{name: "a token both admin and producer", change: func(c *config.Config) {
+			c.APITokens, c.ProducerTokens = []config.Secret{longToken}, []config.Secret{longToken + "x", longToken}
+		}, field: "CPUSH_PRODUCER_TOKENS", want: "token 2 of 2 is also in CPUSH_API_TOKENS"},
+		{name: "metrics token", change: func(c *config.Config) { c.MetricsToken = longToken }},
+		{name: "short metrics token", change: func(c *config.Config) { c.MetricsToken = "prometheus" },
+			field: "CPUSH_METRICS_TOKEN", want: "has 10 characters, at least 32"},
+		{name: "placeholder API token", change: func(c *config.Config) { c.APITokens = []config.Secret{"change-me-to-something-random-later"} },
+			field: "CPUSH_API_TOKENS", want: "token 1 of 1 is a placeholder"},
 		{name: "webhook secret", change: func(c *config.Config) { c.WebhookSecret = "0123456789abcdef" }},
 		{name: "short webhook secret", change: func(c *config.Config) { c.WebhookSecret = "short-secret" },
 			field: "CPUSH_WEBHOOK_SECRET", want: "at least 16 bytes (32 random bytes are best), not 12"},
 		{name: "webhook timeout", change: func(c *config.Config) { c.WebhookTimeout = 0 },
 			field: "CPUSH_WEBHOOK_TIMEOUT", want: "positive duration"},
+		{name: "webhook allowlist", change: func(c *config.Config) {
+			c.WebhookAllow = []string{"10.0.0.0/8", "hooks.internal", "*.svc.cluster.local"}
+		}},
+		{name: "bad webhook allowlist", change: func(c *config.Config) { c.WebhookAllow = []string{"10.0.0.0/33"} },
+			field: "CPUSH_WEBHOOK_ALLOW", want: `"10.0.0.0/33" is neither a CIDR`},
 		{name: "UI read-only", change: func(c *config.Config) { c.UIReadOnly = true }},
 		{name: "log level", change: func(c *config.Config) { c.LogLevel = "trace" },
 			field: "CPUSH_LOG_LEVEL", want: `must be one of debug, info, warn, error, not "trace"`},
@@ -167,4 +192,41 @@ func TestConfig_Validate(t *testing.T) {
 			t.Errorf("fields = %v, want %v", got, want)
 		}
 	})
+}
+
+// TestConfig_Validate_deployPlaceholders: the tokens and the webhook
+// secret that deploy/ ships as placeholders are refused, so that a
+// manifest applied unedited does not serve the API, or sign webhooks, with
+// a value anyone can read here.
+func TestConfig_Validate_deployPlaceholders(t *testing.T) {
+	raw, err := os.ReadFile("../deploy/k8s/secret.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secret struct {
+		StringData map[string]string `yaml:"stringData"`
+	}
+	if err := yaml.Unmarshal(raw, &secret); err != nil {
+		t.Fatal(err)
+	}
+	var found int
+	for name, v := range secret.StringData {
+		if !strings.HasSuffix(name, "_TOKENS") && !strings.HasSuffix(name, "_TOKEN") && name != "CPUSH_WEBHOOK_SECRET" {
+			continue
+		}
+		found++
+		c := valid()
+		loaded, err := config.Load(env(map[string]string{name: v}), "")
+		if err != nil {
+			t.Fatalf("Load(%s=%q): %v", name, v, err)
+		}
+		loaded.RedisURL = c.RedisURL
+		errs := fieldErrors(t, loaded.Validate(false))
+		if len(errs) != 1 || errs[0].Field != name || !strings.Contains(errs[0].Problem, "placeholder") {
+			t.Errorf("Validate() with %s=%q from deploy/k8s/secret.yaml = %v, want it refused as a placeholder", name, v, errs)
+		}
+	}
+	if found == 0 {
+		t.Fatal("deploy/k8s/secret.yaml has no token to check")
+	}
 }

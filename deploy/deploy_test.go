@@ -17,6 +17,7 @@ import (
 type compose struct {
 	Services map[string]struct {
 		Command     []string          `yaml:"command"`
+		Ports       []string          `yaml:"ports"`
 		Environment map[string]string `yaml:"environment"`
 		Deploy      struct {
 			Replicas int `yaml:"replicas"`
@@ -59,5 +60,15 @@ func TestCompose(t *testing.T) {
 	}
 	if !strings.Contains(string(raw), "CPUSH_API_TOKENS") {
 		t.Error("compose.yaml publishes the API without CPUSH_API_TOKENS")
+	}
+	for name, svc := range c.Services {
+		for _, p := range svc.Ports {
+			if !strings.HasPrefix(p, "127.0.0.1:") {
+				t.Errorf("service %s publishes %q on every interface, want 127.0.0.1 only", name, p)
+			}
+		}
+		if tok := svc.Environment["CPUSH_API_TOKENS"]; tok != "" && !strings.HasPrefix(tok, "${CPUSH_API_TOKENS:?") {
+			t.Errorf("service %s has the literal token %q, want it from the environment", name, tok)
+		}
 	}
 }

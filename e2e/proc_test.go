@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -186,7 +185,7 @@ func writeTargets(t testing.TB, tag string, n int) (string, []string) {
 	vals := make([]string, n)
 	var b strings.Builder
 	for i := range vals {
-		vals[i] = tag + strconv.Itoa(1_000_000_000+i)
+		vals[i] = fmt.Sprintf("%s%0*d", tag, 32-len(tag), 1_000_000_000+i) // a device ID: 32 digits and lower-case letters
 		b.WriteString(vals[i])
 		b.WriteByte('\n')
 	}

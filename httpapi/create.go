@@ -7,6 +7,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -43,6 +45,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 			"Content-Type must be %s (a job with its targets) or %s (a streamed upload: the job as JSON on the first line, then one target per line), not %q",
 			MediaJSON, MediaStream, r.Header.Get("Content-Type"))
 	}
+	writeDeadline(w, s.opts.Timeouts.Write) // an upload took its time to read
 	if err != nil {
 		return err
 	}
@@ -62,6 +65,7 @@ func (s *Server) createJSON(w http.ResponseWriter, r *http.Request) (jobs.Plan, 
 	if err != nil {
 		return jobs.Plan{}, err
 	}
+	job.Owner = who(r).owner
 	if n := len(job.Targets); n > s.opts.MaxInlineTargets {
 		return jobs.Plan{}, apiErr(CodeBodyTooLarge, "targets",
 			"targets: %d inline, at most %d: send larger sets as a streamed upload (Content-Type: %s)", n, s.opts.MaxInlineTargets, MediaStream)
@@ -73,8 +77,12 @@ func (s *Server) createJSON(w http.ResponseWriter, r *http.Request) (jobs.Plan, 
 }
 
 // decodeJob decodes raw, one JSON job and nothing more, refusing unknown
-// fields; what names raw in errors.
+// fields, keys given twice and keys in another case (checkKeys); what
+// names raw in errors.
 func decodeJob(raw []byte, what string) (jobs.Job, error) {
+	if err := checkKeys(raw, reflect.TypeFor[jobs.Job]()); err != nil {
+		return jobs.Job{}, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	var job jobs.Job
@@ -96,14 +104,27 @@ func (s *Server) checkWebhook(job *jobs.Job) error {
 	return nil
 }
 
+// uploadRetryAfter is the wait an upload past MaxUploads is told.
+const uploadRetryAfter = 10 * time.Second
+
 // createStream enqueues a streamed upload, staging the targets as they
-// arrive (jobs.Client.EnqueueSeq).
+// arrive (jobs.Client.EnqueueSeq), unless MaxUploads are in progress.
 func (s *Server) createStream(w http.ResponseWriter, r *http.Request) (jobs.Plan, error) {
-	br := bufio.NewReaderSize(http.MaxBytesReader(w, r.Body, s.opts.maxStreamBytes()), MaxLineBytes)
+	select {
+	case s.uploads <- struct{}{}:
+		defer func() { <-s.uploads }()
+	default:
+		retryAfter(w, uploadRetryAfter)
+		return jobs.Plan{}, apiErr(CodeTooManyRequests, "",
+			"%d streamed uploads are in progress, the most this server takes at once (CPUSH_MAX_UPLOADS): try again later", s.opts.MaxUploads)
+	}
+	body := newIdleReader(w, http.MaxBytesReader(w, r.Body, s.opts.maxStreamBytes()), s.opts.Timeouts)
+	br := bufio.NewReaderSize(body, MaxLineBytes)
 	job, err := readHeader(br)
 	if err != nil {
 		return jobs.Plan{}, err
 	}
+	job.Owner = who(r).owner
 	if err := s.checkWebhook(&job); err != nil {
 		return jobs.Plan{}, err
 	}

@@ -15,7 +15,7 @@ const token = "test-token-0123456789"
 // job is a valid JSON job with edits.
 func job(edit func(m map[string]any)) map[string]any {
 	m := map[string]any{
-		"app_key": testAppKey, "target": "DEVICE", "targets": []string{"d1", "d2", "d3", "d4"},
+		"app_key": testAppKey, "target": "DEVICE", "targets": devices("d", 4),
 		"message": map[string]any{"title": "Sale", "body": "Half price"},
 	}
 	if edit != nil {
@@ -28,7 +28,7 @@ func TestServer_CreateJSON(t *testing.T) {
 	e := setup(t, options{api: httpapi.Options{Tokens: []string{token}, Webhooks: true}})
 	resp := e.postJSON(job(func(m map[string]any) {
 		m["id"] = "campaign-1"
-		m["targets"] = []string{"d1", "d2", "d1"}
+		m["targets"] = []string{devices("d", 1)[0], devices("e", 1)[0], devices("d", 1)[0]}
 		m["webhook_url"] = "https://hooks.example.com/cpush"
 	}))
 	got := decode[httpapi.Created](t, resp, http.StatusAccepted)
@@ -53,7 +53,7 @@ func TestServer_CreateJSON(t *testing.T) {
 }
 
 func TestServer_CreateValidation(t *testing.T) {
-	e := setup(t, options{api: httpapi.Options{Tokens: []string{token}, MaxInlineTargets: 100, MaxJSONBytes: 64 << 10}})
+	e := setup(t, options{api: httpapi.Options{Tokens: []string{token}, MaxInlineTargets: 100, MaxJSONBytes: 64 << 10, Webhooks: true}})
 	tests := []struct {
 		name       string
 		body       any
@@ -74,8 +74,8 @@ func TestServer_CreateValidation(t *testing.T) {
 		{"app key zero", job(func(m map[string]any) { m["app_key"] = 0 }), 400, httpapi.CodeInvalidField, "app_key"},
 		{"tag target", job(func(m map[string]any) { m["target"] = "TAG" }), 400, httpapi.CodeInvalidField, "target"},
 		{"no targets", job(func(m map[string]any) { delete(m, "targets") }), 400, httpapi.CodeInvalidField, "targets"},
-		{"comma in a target", job(func(m map[string]any) { m["targets"] = []string{"a", "b", "c", "d,e"} }), 400, httpapi.CodeInvalidField, "targets[3]"},
-		{"empty target", job(func(m map[string]any) { m["targets"] = []string{"a", ""} }), 400, httpapi.CodeInvalidField, "targets[1]"},
+		{"comma in a target", job(func(m map[string]any) { m["targets"] = append(devices("c", 3), "d,e") }), 400, httpapi.CodeInvalidField, "targets[3]"},
+		{"empty target", job(func(m map[string]any) { m["targets"] = append(devices("e", 1), "") }), 400, httpapi.CodeInvalidField, "targets[1]"},
 		{"long target", job(func(m map[string]any) { m["targets"] = []string{strings.Repeat("x", 65)} }), 400, httpapi.CodeInvalidField, "targets[0]"},
 		{"message and message id", job(func(m map[string]any) { m["message_id"] = "5001" }), 400, httpapi.CodeInvalidField, "message_id"},
 		{"neither", job(func(m map[string]any) { delete(m, "message") }), 400, httpapi.CodeInvalidField, "message"},
@@ -84,7 +84,9 @@ func TestServer_CreateValidation(t *testing.T) {
 		{"bad priority", job(func(m map[string]any) { m["priority"] = "urgent" }), 400, httpapi.CodeInvalidField, "priority"},
 		{"created without id", job(func(m map[string]any) { m["message_created_at"] = "2026-01-01T00:00:00Z" }), 400, httpapi.CodeInvalidField, "message_created_at"},
 		{"bad webhook url", job(func(m map[string]any) { m["webhook_url"] = "hooks.example.com" }), 400, httpapi.CodeInvalidField, "webhook_url"},
-		{"webhooks off", job(func(m map[string]any) { m["webhook_url"] = "https://hooks.example.com/" }), 400, httpapi.CodeInvalidField, "webhook_url"},
+		{"webhook to loopback", job(func(m map[string]any) { m["webhook_url"] = "http://127.0.0.1:6379/" }), 400, httpapi.CodeInvalidField, "webhook_url"},
+		{"webhook to the metadata service", job(func(m map[string]any) { m["webhook_url"] = "http://100.100.100.200/latest/meta-data/" }), 400, httpapi.CodeInvalidField, "webhook_url"},
+		{"webhook to a private network", job(func(m map[string]any) { m["webhook_url"] = "http://[::ffff:10.0.0.1]/" }), 400, httpapi.CodeInvalidField, "webhook_url"},
 		{"too many inline targets", job(func(m map[string]any) { m["targets"] = devices("i", 101) }), 413, httpapi.CodeBodyTooLarge, "targets"},
 		{"body too large", job(func(m map[string]any) { m["message"] = map[string]any{"body": strings.Repeat("b", 65<<10)} }), 413, httpapi.CodeBodyTooLarge, ""},
 	}
@@ -110,7 +112,7 @@ func TestServer_CreateMediaType(t *testing.T) {
 		})
 	}
 	t.Run("charset parameter", func(t *testing.T) {
-		body := `{"app_key":1,"target":"DEVICE","targets":["a"],"message":{"title":"t","body":"b"}}`
+		body := `{"app_key":1,"target":"DEVICE","targets":["` + devices("a", 1)[0] + `"],"message":{"title":"t","body":"b"}}`
 		resp := e.do(http.MethodPost, "/v1/jobs", "application/json; charset=utf-8", strings.NewReader(body))
 		decode[httpapi.Created](t, resp, http.StatusAccepted)
 	})

@@ -18,13 +18,15 @@ const (
 	CodeInvalidJSON          = "invalid_json"           // 400: the body is not the JSON it should be
 	CodeInvalidField         = "invalid_field"          // 400: a field breaks a rule; "field" names it
 	CodeUnauthorized         = "unauthorized"           // 401: no valid token
-	CodeForbidden            = "forbidden"              // 403: no tokens are configured and the client is not on loopback
+	CodeForbidden            = "forbidden"              // 403: a cross-site request, or no tokens are configured and the client is not local
 	CodeNotFound             = "not_found"              // 404: no such job (or it expired), or no such path
 	CodeMethodNotAllowed     = "method_not_allowed"     // 405
+	CodeRequestTimeout       = "request_timeout"        // 408: the body did not come in time
 	CodeDuplicateJob         = "duplicate_job"          // 409: a job with this id exists
 	CodeJobFinished          = "job_finished"           // 409: the job has ended and cannot be cancelled
 	CodeBodyTooLarge         = "body_too_large"         // 413: over a body, line or target limit
 	CodeUnsupportedMediaType = "unsupported_media_type" // 415: neither application/json nor text/plain
+	CodeTooManyRequests      = "too_many_requests"      // 429: too many failed logins, or uploads at once; see Retry-After
 	CodeInternal             = "internal"               // 500: see the server's log
 )
 
@@ -36,10 +38,12 @@ var CodeStatus = map[string]int{
 	CodeForbidden:            http.StatusForbidden,
 	CodeNotFound:             http.StatusNotFound,
 	CodeMethodNotAllowed:     http.StatusMethodNotAllowed,
+	CodeRequestTimeout:       http.StatusRequestTimeout,
 	CodeDuplicateJob:         http.StatusConflict,
 	CodeJobFinished:          http.StatusConflict,
 	CodeBodyTooLarge:         http.StatusRequestEntityTooLarge,
 	CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
+	CodeTooManyRequests:      http.StatusTooManyRequests,
 	CodeInternal:             http.StatusInternalServerError,
 }
 
@@ -87,6 +91,8 @@ func asAPIError(err error) (e *Error, ok bool) {
 		return apiErr(CodeInvalidField, fe.Field, "%s", fe.Error()), true
 	case errors.As(err, &mbe):
 		return apiErr(CodeBodyTooLarge, "", "the body is larger than %d bytes", mbe.Limit), true
+	case isTimeout(err):
+		return apiErr(CodeRequestTimeout, "", "the body did not come in time; nothing was staged"), true
 	case errors.Is(err, jobs.ErrDuplicateJob):
 		return apiErr(CodeDuplicateJob, "id", "%s", err.Error()), true
 	case errors.Is(err, jobs.ErrJobNotFound):
@@ -106,6 +112,8 @@ func decodeError(err error, what string, raw []byte) error {
 	var te *json.UnmarshalTypeError
 	var pe *time.ParseError
 	switch {
+	case isTimeout(err):
+		return err
 	case errors.As(err, &pe):
 		field := badTimeField(raw)
 		return apiErr(CodeInvalidField, field, "%s: must be an RFC 3339 time such as 2026-11-28T09:00:00+08:00, not %s", field, pe.Value)

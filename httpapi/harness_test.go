@@ -23,6 +23,10 @@ import (
 
 const testAppKey = 23267207
 
+// testReceivers is the webhook allowlist of tests: their receivers are
+// httptest servers on loopback.
+var testReceivers = []string{"127.0.0.1/32"}
+
 // env is a test's cpush behind the HTTP API: real Redis (or miniredis),
 // the simulator over HTTP driven by the real SDK, optionally a worker
 // server, and the API on an httptest server.
@@ -87,7 +91,8 @@ func (e *env) startWorker(opts worker.Options, secret string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	hooks, err := worker.NewWebhooks(e.rdb, worker.WebhookOptions{Prefix: e.prefix, Secret: []byte(secret), Timeout: 2 * time.Second})
+	hooks, err := worker.NewWebhooks(e.rdb, worker.WebhookOptions{Prefix: e.prefix, Secret: []byte(secret), Timeout: 2 * time.Second,
+		Allow: testReceivers})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -180,11 +185,12 @@ func (e *env) wait(id string, timeout time.Duration) *jobs.Status {
 	return nil
 }
 
-// devices returns n distinct device IDs starting with tag.
+// devices returns n distinct device IDs starting with tag, lower-case
+// letters and digits.
 func devices(tag string, n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = fmt.Sprintf("%s%026d", tag, i)
+		out[i] = fmt.Sprintf("%s%0*d", tag, 32-len(tag), i) // 32 digits and lower-case letters
 	}
 	return out
 }
@@ -194,4 +200,13 @@ func devices(tag string, n int) []string {
 func noQuotas(cfg pushsim.Config) pushsim.Config {
 	cfg.NoQuotas = true
 	return cfg
+}
+
+// newTestServer serves h on an httptest server until the test ends and
+// returns its URL.
+func newTestServer(t testing.TB, h http.Handler) string {
+	t.Helper()
+	hs := httptest.NewServer(h)
+	t.Cleanup(hs.Close)
+	return hs.URL
 }

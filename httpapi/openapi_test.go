@@ -86,16 +86,16 @@ func readOpenAPI(t *testing.T) openAPI {
 // endpoint, the statuses each can answer, and every error code.
 func TestOpenAPI_Document(t *testing.T) {
 	doc := readOpenAPI(t)
-	always := []string{"401", "403", "405", "500"}
+	always := []string{"401", "403", "405", "429", "500"}
 	tests := []struct {
 		path, method string
 		statuses     []string
 	}{
-		{"/v1/jobs", "post", []string{"202", "400", "409", "413", "415"}},
+		{"/v1/jobs", "post", []string{"202", "400", "408", "409", "413", "415"}},
 		{"/v1/jobs", "get", []string{"200", "400"}},
-		{"/v1/jobs/{id}", "get", []string{"200", "404"}},
-		{"/v1/jobs/{id}", "delete", []string{"202", "404", "409"}},
-		{"/v1/jobs/{id}/failed", "get", []string{"200", "404"}},
+		{"/v1/jobs/{id}", "get", []string{"200", "400", "404"}},
+		{"/v1/jobs/{id}", "delete", []string{"202", "400", "404", "409"}},
+		{"/v1/jobs/{id}/failed", "get", []string{"200", "400", "404"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {

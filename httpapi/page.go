@@ -65,7 +65,7 @@ func (s *Server) jobsPage(w http.ResponseWriter, r *http.Request) {
 		data.Refresh = data.Refresh || !st.Final()
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "+frameAncestors)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if err := s.page.Execute(w, data); err != nil {
 		s.opts.Logger.Warn("rendering the job page", zap.Error(err))

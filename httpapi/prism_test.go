@@ -164,7 +164,7 @@ func prismEnv(t *testing.T) *env {
 	limits := jobs.Limits{Limit: 1, Unit: push.UnitCalls, TTL: 24 * time.Hour}
 	return setup(t, options{
 		api: httpapi.Options{Tokens: []string{token}, Webhooks: true, MaxJSONBytes: 64 << 10,
-			Jobs: jobs.Options{Limits: limits}},
+			Jobs: jobs.Options{Limits: limits, WebhookAllow: []string{"127.0.0.1"}}},
 		sim:    pushsim.Config{MessageLimit: 1, LimitUnit: push.UnitCalls},
 		worker: true, workerOpts: worker.Options{Limits: limits},
 	})
@@ -190,7 +190,7 @@ func TestOpenAPI_Prism(t *testing.T) {
 	e := prismEnv(t)
 	p := startPrism(t, bin, specPath, e.url)
 	job := `{"id":"flash-sale-2026-11-28","app_key":23267207,"target":"DEVICE",` +
-		`"targets":["a692961a92534047ad3625aa","b1d2e3f4a5b6c7d8e9f0a1b2"],` +
+		`"targets":["a692961a92534047ad3625aa7c1e0d4b","b1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6"],` +
 		`"message":{"title":"Flash sale","body":"Half price until midnight"},"webhook_url":"http://127.0.0.1:9/cpush"}`
 
 	t.Run("create a JSON job", func(t *testing.T) {
@@ -360,7 +360,7 @@ func TestOpenAPI_PrismCatches(t *testing.T) {
 	}
 	e := prismEnv(t)
 	p := startPrism(t, bin, spec, e.url)
-	body := `{"id":"caught","app_key":1,"target":"DEVICE","targets":["d1"],"message":{"title":"t","body":"b"}}`
+	body := `{"id":"caught","app_key":1,"target":"DEVICE","targets":["a692961a92534047ad3625aa7c1e0d4b"],"message":{"title":"t","body":"b"}}`
 	for _, tt := range []struct {
 		name, want string
 	}{

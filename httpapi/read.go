@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,9 +21,16 @@ const MediaNDJSON = "application/x-ndjson"
 // status answers a job's progress: jobs.Status, a superset of the
 // jobs.Summary that `cpush status --json` prints.
 func (s *Server) status(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.client.Status(r.Context(), r.PathValue("id"))
+	id, err := pathID(r)
 	if err != nil {
 		return err
+	}
+	st, err := s.client.Status(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !who(r).sees(st.Owner) {
+		return notYours(id)
 	}
 	writeJSON(w, http.StatusOK, st)
 	return nil
@@ -42,7 +50,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.client.List(r.Context(), cursor, limit)
+	var page jobs.Page
+	if p := who(r); p.admin {
+		page, err = s.client.List(r.Context(), cursor, limit)
+	} else {
+		page, err = s.client.ListOwned(r.Context(), p.owner, cursor, limit)
+	}
 	if err != nil {
 		return err
 	}
@@ -105,7 +118,13 @@ func queryLimit(q url.Values) (int, error) {
 
 // cancel asks for a job's cancellation and answers its status.
 func (s *Server) cancel(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.checkOwner(r, id); err != nil {
+		return err
+	}
 	if err := s.client.Cancel(r.Context(), id); err != nil {
 		return err
 	}
@@ -122,11 +141,18 @@ func (s *Server) cancel(w http.ResponseWriter, r *http.Request) error {
 // first line aborts the connection, so that a client never takes a cut
 // listing for a whole one.
 func (s *Server) failed(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.checkOwner(r, id); err != nil {
+		return err
+	}
+	writeDeadline(w, s.opts.Timeouts.Export)
 	bw := bufio.NewWriterSize(w, 32<<10)
 	enc := json.NewEncoder(bw)
 	started := false
-	err := s.client.Failed(r.Context(), id, func(f jobs.FailedTarget) error {
+	err = s.client.Failed(r.Context(), id, func(f jobs.FailedTarget) error {
 		if !started {
 			started = true
 			setNDJSON(w)
@@ -149,4 +175,34 @@ func (s *Server) failed(w http.ResponseWriter, r *http.Request) error {
 func setNDJSON(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", MediaNDJSON)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+}
+
+// checkOwner returns nil when r's principal may act on job id; a job of
+// another producer is not found, as if it did not exist.
+func (s *Server) checkOwner(r *http.Request, id string) error {
+	p := who(r)
+	if p.admin {
+		return nil
+	}
+	owner, err := s.client.Owner(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !p.sees(owner) {
+		return notYours(id)
+	}
+	return nil
+}
+
+// notYours is the answer about another producer's job: the one about a
+// job that does not exist.
+func notYours(id string) error {
+	return fmt.Errorf("reading job %s: %w", id, jobs.ErrJobNotFound)
+}
+
+// pathID returns the {id} of r's path, checked as a job ID is when a job
+// is created: nothing else reaches a Redis key.
+func pathID(r *http.Request) (string, error) {
+	id := r.PathValue("id")
+	return id, jobs.ValidateID(id)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,4 +131,26 @@ func TestServer_Failed(t *testing.T) {
 		t.Errorf("listed %d failed targets, want the %d undelivered ones", len(got), len(undelivered))
 	}
 	wantError(t, e.do(http.MethodGet, "/v1/jobs/nope/failed", "", nil), http.StatusNotFound, httpapi.CodeNotFound, "")
+}
+
+// TestServer_PathID: the {id} of the read routes is checked as a job ID is
+// at creation, before it reaches a Redis key.
+func TestServer_PathID(t *testing.T) {
+	e := setup(t, options{api: httpapi.Options{Tokens: []string{token}}})
+	long := strings.Repeat("x", jobs.MaxIDBytes+1)
+	tests := []struct {
+		method, path string
+	}{
+		{http.MethodGet, "/v1/jobs/a:b"},
+		{http.MethodGet, "/v1/jobs/%7Bj:x%7D:meta"},
+		{http.MethodGet, "/v1/jobs/" + long},
+		{http.MethodGet, "/v1/jobs/a%00b/failed"},
+		{http.MethodGet, "/v1/jobs/" + long + "/failed"},
+		{http.MethodDelete, "/v1/jobs/a*"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path[:min(len(tt.path), 40)], func(t *testing.T) {
+			wantError(t, e.do(tt.method, tt.path, "", nil), http.StatusBadRequest, httpapi.CodeInvalidField, "id")
+		})
+	}
 }

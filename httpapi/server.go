@@ -3,10 +3,14 @@
 // cancel them, and fetch their failed targets; and the job page at /jobs.
 // docs/openapi.yaml describes every endpoint, status and error code.
 //
-// Every endpoint wants a token from Options.Tokens: "Authorization: Bearer
-// <token>", or HTTP Basic auth with the token as the password, which is
-// what a browser can send. With no tokens configured only clients on this
-// host are served, and the binary listens on a loopback address.
+// Every endpoint wants a token from Options.Tokens. The API under /v1/
+// takes "Authorization: Bearer <token>" only; the browser pages (/jobs and
+// what Protect guards) also take HTTP Basic auth with the token as the
+// password, which is what a browser can send. A state-changing request
+// that a browser sent from another site is refused (403). With no tokens
+// configured only clients on this host are served, under a loopback host
+// name and not through a proxy, and the binary listens on a loopback
+// address.
 package httpapi
 
 import (
@@ -29,6 +33,8 @@ const (
 	DefaultMaxJSONBytes = 4 << 20
 	// DefaultMaxStreamTargets is the most target lines of a streamed upload.
 	DefaultMaxStreamTargets = 5_000_000
+	// DefaultMaxUploads is the most streamed uploads served at once.
+	DefaultMaxUploads = 2
 )
 
 // Limits of a streamed upload's lines.
@@ -45,9 +51,15 @@ const (
 type Options struct {
 	// Jobs are the producer's options: prefix, TTL, limits, rate.
 	Jobs jobs.Options
-	// Tokens are the accepted API tokens. None: only loopback clients are
-	// served.
+	// Tokens are the admin tokens: the API on every job, the job page and
+	// what Protect guards. None, and no ProducerTokens: only loopback
+	// clients are served.
 	Tokens []string
+	// MetricsToken, if set, is the bearer token ProtectMetrics wants.
+	MetricsToken string
+	// ProducerTokens may create jobs and read, list, cancel and export the
+	// jobs they created, through the API only.
+	ProducerTokens []string
 	// Webhooks says the workers have a webhook secret; without it a job's
 	// webhook_url is refused, since its webhook would never be sent.
 	Webhooks bool
@@ -58,7 +70,13 @@ type Options struct {
 	// MaxStreamTargets is the most target lines of a streamed upload
 	// (5,000,000); its body may take 160 bytes per target.
 	MaxStreamTargets int
-	Logger           *zap.Logger // (no logging)
+	// MaxUploads is the most streamed uploads served at once
+	// (DefaultMaxUploads): each holds its unique targets in memory. One
+	// more is answered 429 with Retry-After.
+	MaxUploads int
+	// Timeouts bound each request's reads and writes, per route.
+	Timeouts Timeouts
+	Logger   *zap.Logger // (no logging)
 }
 
 func (o *Options) setDefaults() {
@@ -71,6 +89,10 @@ func (o *Options) setDefaults() {
 	if o.MaxStreamTargets <= 0 {
 		o.MaxStreamTargets = DefaultMaxStreamTargets
 	}
+	if o.MaxUploads <= 0 {
+		o.MaxUploads = DefaultMaxUploads
+	}
+	o.Timeouts.setDefaults()
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
@@ -83,16 +105,18 @@ func (o *Options) maxStreamBytes() int64 {
 
 // Server serves the API and the job page. It is safe for concurrent use.
 type Server struct {
-	client *jobs.Client
-	opts   Options
-	auth   *auth
-	page   *template.Template
+	client  *jobs.Client
+	opts    Options
+	auth    *auth
+	page    *template.Template
+	uploads chan struct{} // a token per streamed upload in progress
 }
 
 // New returns a Server on rdb; the caller keeps ownership of rdb.
 func New(rdb redis.UniversalClient, opts Options) *Server {
 	opts.setDefaults()
-	return &Server{client: jobs.NewClient(rdb, opts.Jobs), opts: opts, auth: newAuth(opts.Tokens), page: pageTemplate}
+	return &Server{client: jobs.NewClient(rdb, opts.Jobs), opts: opts, auth: newAuth(opts.Tokens, opts.ProducerTokens, opts.MetricsToken),
+		page: pageTemplate, uploads: make(chan struct{}, opts.MaxUploads)}
 }
 
 // Close releases the Server's resources; rdb stays open.
@@ -113,13 +137,19 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", s.auth.requireAPI(api))
 	mux.Handle("GET /jobs", s.Protect(http.HandlerFunc(s.jobsPage)))
-	return mux
+	return s.WithDeadlines(mux)
 }
 
 // Protect puts h behind the token check of a browser page, such as the
 // asynq web UI: a request without a valid token is asked for HTTP Basic
-// auth.
-func (s *Server) Protect(h http.Handler) http.Handler { return s.auth.requireBrowser(h) }
+// auth. Its reads and writes are bounded by Timeouts.Read and Write.
+func (s *Server) Protect(h http.Handler) http.Handler {
+	return s.WithDeadlines(s.auth.requireBrowser(h))
+}
+
+// ProtectMetrics puts h, the metrics endpoint, behind Options.MetricsToken
+// (a bearer token), when one is set; else h is served to anyone.
+func (s *Server) ProtectMetrics(h http.Handler) http.Handler { return s.auth.requireMetrics(h) }
 
 // handlerFunc is an API handler; the error it returns is written as the
 // JSON error body.

@@ -14,6 +14,9 @@ import (
 
 const streamHeader = `{"app_key": 23267207, "target": "DEVICE", "message": {"title": "Sale", "body": "Half price"}}`
 
+// dev is a device ID that starts with tag.
+func dev(tag string) string { return devices(tag, 1)[0] }
+
 // postStream posts a streamed upload: header, then lines.
 func (e *env) postStream(header string, lines ...string) *http.Response {
 	e.t.Helper()
@@ -46,8 +49,10 @@ func TestServer_CreateStream(t *testing.T) {
 		wantCode   string
 		wantField  string
 	}{
-		{"bad target", streamHeader, []string{"a", "", "b", "c,d"}, 400, httpapi.CodeInvalidField, "targets[2]"},
+		{"bad target", streamHeader, []string{dev("a"), "", dev("b"), "c,d"}, 400, httpapi.CodeInvalidField, "targets[2]"},
 		{"inner space", streamHeader, []string{"a b"}, 400, httpapi.CodeInvalidField, "targets[0]"},
+		{"not a device ID", streamHeader, []string{dev("a"), "a692961a92534047ad3625aa"}, 400, httpapi.CodeInvalidField, "targets[1]"},
+		{"NUL in a target", streamHeader, []string{"a692961a92534047ad3625aa\x007c1e0d4"}, 400, httpapi.CodeInvalidField, "targets[0]"},
 		{"no targets", streamHeader, []string{"", " "}, 400, httpapi.CodeInvalidField, "targets"},
 		{"header not JSON", `app_key=1`, []string{"a"}, 400, httpapi.CodeInvalidJSON, ""},
 		{"empty body", ``, nil, 400, httpapi.CodeInvalidJSON, ""},
@@ -55,7 +60,7 @@ func TestServer_CreateStream(t *testing.T) {
 		{"bad header field", `{"app_key":1,"target":"TAG","message":{"body":"b"}}`, []string{"a"}, 400, httpapi.CodeInvalidField, "target"},
 		{"unknown header field", `{"app_key":1,"target":"DEVICE","message":{"body":"b"},"url":"x"}`, []string{"a"}, 400, httpapi.CodeInvalidField, "url"},
 		{"webhooks off", `{"app_key":1,"target":"DEVICE","message":{"body":"b"},"webhook_url":"https://h.example.com/"}`, []string{"a"}, 400, httpapi.CodeInvalidField, "webhook_url"},
-		{"line too long", streamHeader, []string{"a", strings.Repeat("x", httpapi.MaxLineBytes+1)}, 400, httpapi.CodeInvalidField, "targets[1]"},
+		{"line too long", streamHeader, []string{dev("a"), strings.Repeat("x", httpapi.MaxLineBytes+1)}, 400, httpapi.CodeInvalidField, "targets[1]"},
 		{"header too long", `{"app_key":1,"id":"` + strings.Repeat("x", httpapi.MaxLineBytes) + `"}`, []string{"a"}, 413, httpapi.CodeBodyTooLarge, ""},
 		{"too many targets", streamHeader, devices("m", 2501), 413, httpapi.CodeBodyTooLarge, "targets"},
 	}
@@ -65,9 +70,9 @@ func TestServer_CreateStream(t *testing.T) {
 		})
 	}
 	t.Run("body over the byte limit", func(t *testing.T) {
-		padded := make([]string, 2000)
+		padded := devices("p", 2000)
 		for i := range padded {
-			padded[i] = strings.Repeat(" ", 1000) + fmt.Sprint(i)
+			padded[i] = strings.Repeat(" ", 1000) + padded[i]
 		}
 		wantError(t, e.postStream(streamHeader, padded...), 413, httpapi.CodeBodyTooLarge, "")
 	})

@@ -18,10 +18,12 @@ import (
 )
 
 // hookReceiver answers its first failFirst calls 503, then 200, and
-// verifies every call's signature as the README tells receivers to.
+// verifies every call's signature as the README tells receivers to, with
+// url, its webhook_url.
 type hookReceiver struct {
 	t         *testing.T
 	secret    string
+	url       string
 	failFirst int
 	mu        sync.Mutex
 	calls     int
@@ -30,11 +32,11 @@ type hookReceiver struct {
 
 func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	sig := r.Header.Get("X-Cpush-Signature")
-	if err := verifyByHand(h.secret, sig, body); err != "" {
+	sig, delivery := r.Header.Get("X-Cpush-Signature"), r.Header.Get("X-Cpush-Delivery-Id")
+	if err := verifyByHand(h.secret, sig, delivery, h.url, body); err != "" {
 		h.t.Errorf("call signature %q: %s", sig, err)
 	}
-	if err := jobs.VerifyWebhook([]byte(h.secret), sig, body, time.Now(), 5*time.Minute); err != nil {
+	if err := jobs.VerifyWebhook([]byte(h.secret), sig, delivery, h.url, body, time.Now(), 5*time.Minute); err != nil {
 		h.t.Errorf("jobs.VerifyWebhook: %v", err)
 	}
 	h.mu.Lock()
@@ -49,17 +51,17 @@ func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// verifyByHand checks "t=<ts>,v1=<hex>" against HMAC-SHA256(secret,
-// "<ts>.<body>"), and returns what is wrong, or "".
-func verifyByHand(secret, header string, body []byte) string {
+// verifyByHand checks "t=<ts>,v2=<hex>" against HMAC-SHA256(secret,
+// "<ts>.<delivery>.<url>.<body>"), and returns what is wrong, or "".
+func verifyByHand(secret, header, delivery, url string, body []byte) string {
 	parts := strings.Split(header, ",")
-	if len(parts) != 2 || !strings.HasPrefix(parts[0], "t=") || !strings.HasPrefix(parts[1], "v1=") {
-		return "not t=...,v1=..."
+	if len(parts) != 2 || !strings.HasPrefix(parts[0], "t=") || !strings.HasPrefix(parts[1], "v2=") {
+		return "not t=...,v2=..."
 	}
 	m := hmac.New(sha256.New, []byte(secret))
-	m.Write([]byte(parts[0][2:] + "." + string(body)))
+	m.Write([]byte(parts[0][2:] + "." + delivery + "." + url + "." + string(body)))
 	if want := hex.EncodeToString(m.Sum(nil)); parts[1][3:] != want {
-		return "v1 is not the HMAC-SHA256 of <t>.<body>: want " + want
+		return "v2 is not the HMAC-SHA256 of <t>.<delivery id>.<url>.<body>: want " + want
 	}
 	return ""
 }
@@ -72,13 +74,15 @@ func (h *hookReceiver) seen() (int, [][]byte) {
 
 func TestServer_Webhook(t *testing.T) {
 	const secret = "whsec-api-test-0123456789"
-	e := setup(t, options{api: httpapi.Options{Tokens: []string{token}, Webhooks: true}, worker: true, webhookSecret: secret})
+	e := setup(t, options{api: httpapi.Options{Tokens: []string{token}, Webhooks: true, Jobs: jobs.Options{WebhookAllow: testReceivers}},
+		worker: true, webhookSecret: secret})
 	recv := &hookReceiver{t: t, secret: secret, failFirst: 2}
 	hs := httptest.NewServer(recv)
 	defer hs.Close()
+	recv.url = hs.URL + "/hooks/cpush"
 	resp := e.postJSON(job(func(m map[string]any) {
 		m["targets"] = devices("h", 2500)
-		m["webhook_url"] = hs.URL + "/hooks/cpush"
+		m["webhook_url"] = recv.url
 	}))
 	created := decode[httpapi.Created](t, resp, http.StatusAccepted)
 	st := e.wait(created.ID, 30*time.Second)

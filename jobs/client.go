@@ -32,6 +32,23 @@ type Options struct {
 	// URL grows with it (docs/benchmarks.md): lower it when the gateway
 	// refuses long URLs.
 	ValuesPerCall int
+	// AppKeys, when set, are the only AppKeys a job may name: those the
+	// workers have settings for (the apps of the configuration). None: any.
+	AppKeys []int64
+	// StagingTTL bounds the life of the keys of a job whose producer died
+	// while staging it (DefaultStagingTTL). A staging that goes on renews
+	// them, its claim of the job ID included, every quarter of it.
+	StagingTTL time.Duration
+	// MaxStartDelay is how far ahead a Job.StartAt may be
+	// (DefaultMaxStartDelay): a job's keys live that much longer.
+	MaxStartDelay time.Duration
+	// WebhookAllow lets a Job.WebhookURL name an address that is not
+	// public: CIDRs (10.0.0.0/8), addresses, host names (hooks.internal) or
+	// domains (*.svc.cluster.local). None: a webhook_url that names a
+	// loopback, private, link-local or metadata-service address literally
+	// is refused. Workers check every address again when they dial
+	// (worker.WebhookOptions.Allow).
+	WebhookAllow []string
 }
 
 // Defaults of Options.
@@ -43,10 +60,11 @@ const (
 	// DefaultRate is the default Options.Rate: the documented
 	// ContinuouslyPush quota.
 	DefaultRate = push.RateContinuouslyPushDefault
+	// DefaultMaxStartDelay is the default Options.MaxStartDelay: 30 days.
+	DefaultMaxStartDelay = 30 * 24 * time.Hour
+	// DefaultStagingTTL is the default Options.StagingTTL.
+	DefaultStagingTTL = time.Hour
 )
-
-// stagingTTL bounds the life of a job whose producer died while staging.
-const stagingTTL = time.Hour
 
 func (o *Options) setDefaults() {
 	if o.Prefix == "" {
@@ -63,6 +81,12 @@ func (o *Options) setDefaults() {
 	}
 	if o.ValuesPerCall == 0 {
 		o.ValuesPerCall = ChunkSize
+	}
+	if o.StagingTTL <= 0 {
+		o.StagingTTL = DefaultStagingTTL
+	}
+	if o.MaxStartDelay <= 0 {
+		o.MaxStartDelay = DefaultMaxStartDelay
 	}
 }
 
@@ -148,6 +172,9 @@ func planJob(job Job, opts Options) (Plan, []string, error) {
 	if err := job.Validate(); err != nil {
 		return Plan{}, nil, err
 	}
+	if err := checkOptions(&job, opts); err != nil {
+		return Plan{}, nil, err
+	}
 	if job.ID == "" {
 		job.ID = uuid.NewString()
 	}
@@ -156,7 +183,7 @@ func planJob(job Job, opts Options) (Plan, []string, error) {
 }
 
 func (c *Client) claim(ctx context.Context, id string) error {
-	ok, err := c.store.Claim(ctx, id, time.Now(), stagingTTL)
+	ok, err := c.store.Claim(ctx, id, time.Now(), c.opts.StagingTTL)
 	switch {
 	case err != nil:
 		return err
@@ -167,7 +194,7 @@ func (c *Client) claim(ctx context.Context, id string) error {
 }
 
 func (c *Client) stage(ctx context.Context, job *Job, plan Plan, unique []string) error {
-	w := c.store.NewChunkWriter(plan.ID, stagingTTL)
+	w := c.store.NewChunkWriter(plan.ID, c.opts.StagingTTL)
 	size := c.opts.ValuesPerCall
 	for i := 0; i*size < len(unique); i++ {
 		if err := w.Add(ctx, unique[i*size:min((i+1)*size, len(unique))]); err != nil {
@@ -191,7 +218,10 @@ func (c *Client) commit(ctx context.Context, job *Job, plan Plan) error {
 	if err != nil {
 		return err
 	}
-	if err := c.store.Commit(ctx, meta, ttl); err != nil {
+	// The recent set keeps the jobs whose keys may still live: created at
+	// most JobTTL plus MaxStartDelay ago (a job that runs for longer than
+	// JobTTL after its creation leaves the listing early; its keys stay).
+	if err := c.store.Commit(ctx, meta, ttl, c.opts.JobTTL+c.opts.MaxStartDelay); err != nil {
 		return err
 	}
 	return c.enqueuePlan(ctx, job, plan.ID)
@@ -204,7 +234,7 @@ func (c *Client) meta(job *Job, plan Plan) (*store.Job, error) {
 		Total: plan.Total, Unique: plan.Unique, Duplicates: plan.Duplicates, Chunks: plan.Chunks,
 		ChunkSize: c.opts.ValuesPerCall,
 		Priority:  job.Priority, Queue: store.QueueOf(c.opts.Prefix, job.Priority), CreatedAt: time.Now(),
-		StartAt: job.StartAt, WebhookURL: job.WebhookURL,
+		StartAt: job.StartAt, WebhookURL: job.WebhookURL, Owner: job.Owner,
 	}
 	if job.MessageID != "" {
 		m.MessageID, m.MessageCreatedAt = job.MessageID, job.MessageCreatedAt

@@ -21,8 +21,11 @@
 // cancelled, and Status counts each.
 //
 // Bad input is refused by Enqueue before anything is written, with a
-// *FieldError naming the field and the rule. Limits on target values, in
-// bytes: DEVICE 64, ACCOUNT 64, ALIAS 128; no commas or whitespace.
+// *FieldError naming the field and the rule. A DEVICE value is a device
+// ID, 32 digits and lower-case letters; an ACCOUNT value is at most 64
+// bytes and an ALIAS value 128; every value is valid UTF-8 without commas,
+// whitespace or control characters. A MessageID is digits; a Message is at
+// most MaxMessageBytes (64 KiB) encoded as JSON.
 //
 // A Job.ID is an idempotency key: a second Enqueue with the same ID fails
 // with ErrDuplicateJob and sends nothing twice.
@@ -33,6 +36,7 @@
 // their codes, to send again.
 //
 // A job with a WebhookURL is POSTed its final Summary when it ends, signed
-// with HMAC-SHA256 in the SignatureHeader; receivers check it with
-// VerifyWebhook.
+// with HMAC-SHA256 over the time, the delivery ID, the URL and the body in
+// the SignatureHeader; receivers check it with VerifyWebhook and their own
+// URL, so that a delivery replayed to another receiver fails.
 package jobs

@@ -28,7 +28,7 @@ func Example() {
 	job := jobs.Job{
 		AppKey:  23267207,
 		Target:  push.TargetDevice,
-		Targets: []string{"a692961a92534047ad3625aa", "b1d2e3f4a5b6c7d8e9f0a1b2", "a692961a92534047ad3625aa"},
+		Targets: []string{"a692961a92534047ad3625aa7c1e0d4b", "b1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6", "a692961a92534047ad3625aa7c1e0d4b"},
 		Message: &push.Message{Title: "Flash sale", Body: "Everything half price until midnight"},
 	}
 	plan, err := client.Plan(job) // what Enqueue would do, writing nothing

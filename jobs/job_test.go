@@ -3,7 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
-	"strconv"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +14,7 @@ import (
 )
 
 func validJob() jobs.Job {
-	return jobs.Job{AppKey: 1, Target: "DEVICE", Targets: []string{"d1", "d2"},
+	return jobs.Job{AppKey: 1, Target: "DEVICE", Targets: targets(2),
 		Message: &push.Message{Title: "t", Body: "b"}}
 }
 
@@ -26,11 +26,25 @@ func TestClient_EnqueueValidation(t *testing.T) {
 		wantRule  string
 	}{
 		{"no targets", func(j *jobs.Job) { j.Targets = nil }, "targets", "at least one"},
-		{"empty value", func(j *jobs.Job) { j.Targets = []string{"a", ""} }, "targets[1]", "empty"},
+		{"empty value", func(j *jobs.Job) { j.Targets = []string{device(0), ""} }, "targets[1]", "empty"},
 		{"comma", func(j *jobs.Job) { j.Targets = []string{"a,b"} }, "targets[0]", "comma"},
 		{"space", func(j *jobs.Job) { j.Targets = []string{"a b"} }, "targets[0]", "whitespace"},
-		{"tab", func(j *jobs.Job) { j.Targets = []string{"ok", "a\tb"} }, "targets[1]", "whitespace"},
-		{"device too long", func(j *jobs.Job) { j.Targets = []string{strings.Repeat("d", 65)} }, "targets[0]", "at most 64"},
+		{"tab", func(j *jobs.Job) { j.Targets = []string{device(0), "a\tb"} }, "targets[1]", "whitespace"},
+		{"NUL", func(j *jobs.Job) { j.Target = "ACCOUNT"; j.Targets = []string{"user\x00admin"} }, "targets[0]", "control"},
+		{"escape", func(j *jobs.Job) { j.Target = "ALIAS"; j.Targets = []string{"vip\x1b[31m"} }, "targets[0]", "control"},
+		{"DEL", func(j *jobs.Job) { j.Target = "ALIAS"; j.Targets = []string{"vip\x7f"} }, "targets[0]", "control"},
+		{"bidirectional override", func(j *jobs.Job) { j.Target = "ACCOUNT"; j.Targets = []string{"user\u202egnp.exe"} }, "targets[0]", "control"},
+		{"zero-width space", func(j *jobs.Job) { j.Target = "ALIAS"; j.Targets = []string{"vip\u200b"} }, "targets[0]", "control"},
+		{"invalid UTF-8", func(j *jobs.Job) { j.Target = "ACCOUNT"; j.Targets = []string{"user\xff\xfe"} }, "targets[0]", "UTF-8"},
+		{"device too long", func(j *jobs.Job) { j.Targets = []string{strings.Repeat("d", 65)} }, "targets[0]", "at most 32"},
+		{"device too short", func(j *jobs.Job) { j.Targets = []string{device(0), "a692961a92534047ad3625aa"} }, "targets[1]", "not a device ID"},
+		{"device in upper case", func(j *jobs.Job) { j.Targets = []string{strings.ToUpper("a692961a92534047ad3625aa12345678")} }, "targets[0]", "not a device ID"},
+		{"device with a dash", func(j *jobs.Job) { j.Targets = []string{"a692961a-2534047ad3625aa12345678"} }, "targets[0]", "not a device ID"},
+		{"message id with letters", func(j *jobs.Job) { j.Message, j.MessageID = nil, "500131abc" }, "message_id", "digits"},
+		{"message id with a brace", func(j *jobs.Job) { j.Message, j.MessageID = nil, "{m:1}" }, "message_id", "digits"},
+		{"message over 64 KiB", func(j *jobs.Job) {
+			j.Message.Extra = map[string]string{"SmsParams": strings.Repeat("x", 70<<10)}
+		}, "message", "at most 65536"},
 		{"alias too long", func(j *jobs.Job) { j.Target = "ALIAS"; j.Targets = []string{strings.Repeat("a", 129)} }, "targets[0]", "at most 128"},
 		{"tag target", func(j *jobs.Job) { j.Target = "TAG" }, "target", "only DEVICE, ACCOUNT and ALIAS"},
 		{"all target", func(j *jobs.Job) { j.Target = "ALL" }, "target", "only DEVICE, ACCOUNT and ALIAS"},
@@ -48,6 +62,7 @@ func TestClient_EnqueueValidation(t *testing.T) {
 		{"bad id", func(j *jobs.Job) { j.ID = "a:b" }, "id", "A-Z"},
 		{"bad priority", func(j *jobs.Job) { j.Priority = "urgent" }, "priority", "high, default or low"},
 		{"created without id", func(j *jobs.Job) { j.MessageCreatedAt = time.Now() }, "message_created_at", "only with message_id"},
+		{"start in 2300", func(j *jobs.Job) { j.StartAt = time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC) }, "start_at", "at most 720h0m0s from now"},
 	}
 	rdb, prefix := redistest.Namespace(t)
 	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})
@@ -112,13 +127,17 @@ func TestClient_Plan(t *testing.T) {
 	}
 }
 
+// targets returns n distinct device IDs.
 func targets(n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = "dev" + strconv.Itoa(i)
+		out[i] = device(i)
 	}
 	return out
 }
+
+// device returns a device ID, 32 digits and lower-case letters.
+func device(i int) string { return fmt.Sprintf("dev%029d", i) }
 
 func contentJob(n int) jobs.Job {
 	j := validJob()
@@ -139,5 +158,25 @@ func TestClient_StatusAndCancelUnknown(t *testing.T) {
 	}
 	if err := c.Cancel(context.Background(), "nope"); !errors.Is(err, jobs.ErrJobNotFound) {
 		t.Errorf("Cancel: %v, want ErrJobNotFound", err)
+	}
+}
+
+// TestPlanJob_AppKeys: with apps configured, a job for another AppKey
+// would be pushed with the top-level credentials; it is refused.
+func TestPlanJob_AppKeys(t *testing.T) {
+	opts := jobs.Options{AppKeys: []int64{23267207, 33445566}}
+	j := validJob()
+	j.AppKey = 33445566
+	if _, err := jobs.PlanJob(j, opts); err != nil {
+		t.Errorf("PlanJob(configured AppKey) = %v, want nil", err)
+	}
+	j.AppKey = 99999999
+	_, err := jobs.PlanJob(j, opts)
+	var fe *jobs.FieldError
+	if !errors.As(err, &fe) || fe.Field != "app_key" {
+		t.Errorf("PlanJob(unconfigured AppKey) = %v, want an app_key field error", err)
+	}
+	if _, err := jobs.PlanJob(j, jobs.Options{}); err != nil {
+		t.Errorf("PlanJob without apps = %v, want any AppKey accepted", err)
 	}
 }

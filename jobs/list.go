@@ -83,23 +83,33 @@ func decodeCursor(cursor string) (*position, error) {
 // recent returns the IDs of up to limit jobs after from, newest first, and
 // the cursor of the next page.
 func (c *Client) recent(ctx context.Context, from *position, limit int) ([]string, string, error) {
+	got, err := c.recentZ(ctx, from, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	return page(got, limit)
+}
+
+// recentZ returns up to n jobs of the recent set after from, newest
+// first, with their scores; fewer only at the end of the set.
+func (c *Client) recentZ(ctx context.Context, from *position, n int) ([]redis.Z, error) {
 	max := "+inf"
 	if from != nil {
 		max = strconv.FormatInt(from.ms, 10)
 	}
 	var got []redis.Z
-	for offset := int64(0); len(got) <= limit; {
-		batch, err := c.store.Recent(ctx, max, offset, int64(limit+1))
+	for offset := int64(0); len(got) < n; {
+		batch, err := c.store.Recent(ctx, max, offset, int64(n))
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		got = append(got, after(batch, from)...)
-		if len(batch) <= limit {
+		if len(batch) < n {
 			break
 		}
 		offset += int64(len(batch))
 	}
-	return page(got, limit)
+	return got[:min(len(got), n)], nil
 }
 
 // after drops the members of batch at or before from: those of from's

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -42,7 +43,8 @@ func TestClient_List(t *testing.T) {
 	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})
 	defer c.Close()
 	keys := jobs.Keys{Prefix: prefix}
-	var want []string // newest first
+	base := int(time.Now().Add(-time.Minute).UnixMilli()) // within the TTL, that enqueues trim
+	var want []string                                     // newest first
 	for i := range 7 {
 		j := contentJob(10)
 		j.ID = fmt.Sprintf("job-%d", i)
@@ -50,7 +52,7 @@ func TestClient_List(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Distinct, increasing times; List must not depend on the clock.
-		rdb.ZAdd(ctx, keys.Recent(), redis.Z{Score: float64(1000 + i), Member: j.ID})
+		rdb.ZAdd(ctx, keys.Recent(), redis.Z{Score: float64(base + i), Member: j.ID})
 		want = append([]string{j.ID}, want...)
 	}
 	tests := []struct {
@@ -105,4 +107,75 @@ func TestClient_List(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestClient_ListOwned(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := redistest.Namespace(t)
+	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix})
+	defer c.Close()
+	keys := jobs.Keys{Prefix: prefix}
+	base := int(time.Now().Add(-time.Minute).UnixMilli()) // within the TTL, that enqueues trim
+	var want []string                                     // a's, newest first
+	for i := range 9 {
+		j := contentJob(10)
+		j.ID = fmt.Sprintf("job-%d", i)
+		j.Owner = []string{"a", "b", ""}[i%3]
+		if _, err := c.Enqueue(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+		rdb.ZAdd(ctx, keys.Recent(), redis.Z{Score: float64(base + i), Member: j.ID})
+		if j.Owner == "a" {
+			want = append([]string{j.ID}, want...)
+		}
+	}
+	var got []string
+	cursor := ""
+	for pages := 0; pages < 10; pages++ {
+		p, err := c.ListOwned(ctx, "a", cursor, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range p.Jobs {
+			got = append(got, st.ID)
+			if st.Owner != "a" {
+				t.Errorf("job %s of owner %q listed for a", st.ID, st.Owner)
+			}
+		}
+		if cursor = p.Next; cursor == "" {
+			break
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ListOwned(a) = %v, want %v", got, want)
+	}
+	if owner, err := c.Owner(ctx, "job-1"); owner != "b" || err != nil {
+		t.Errorf("Owner(job-1) = %q, %v; want b", owner, err)
+	}
+	if _, err := c.Owner(ctx, "nope"); !errors.Is(err, jobs.ErrJobNotFound) {
+		t.Errorf("Owner(nope) = %v, want ErrJobNotFound", err)
+	}
+}
+
+// TestClient_EnqueueTrimsRecent: the recent-jobs set grew by one entry per
+// job forever. Each enqueue drops the entries older than any job's keys
+// can live: the job TTL plus the longest start delay.
+func TestClient_EnqueueTrimsRecent(t *testing.T) {
+	ctx := context.Background()
+	rdb, prefix := redistest.Namespace(t)
+	c := jobs.NewClient(rdb, jobs.Options{Prefix: prefix, JobTTL: 200 * time.Millisecond, MaxStartDelay: time.Millisecond})
+	defer c.Close()
+	old, err := c.Enqueue(ctx, contentJob(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	recent, err := c.Enqueue(ctx, contentJob(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := rdb.ZRange(ctx, jobs.Keys{Prefix: prefix}.Recent(), 0, -1).Result()
+	if err != nil || !slices.Equal(got, []string{recent.ID}) {
+		t.Errorf("recent set = %v (%v), want only %s: %s is past every TTL", got, err, recent.ID, old.ID)
+	}
 }

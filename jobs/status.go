@@ -42,6 +42,8 @@ type Status struct {
 	CancelRequested    bool           `json:"cancel_requested,omitempty"`
 	CreatedAt          time.Time      `json:"created_at"`
 	FinishedAt         time.Time      `json:"finished_at,omitzero"`
+	// Owner is the job's Job.Owner; never in JSON.
+	Owner string `json:"-"`
 }
 
 // Final reports whether the job has ended.
@@ -91,5 +93,6 @@ func newStatus(st *store.State) *Status {
 		Pushed: p.Pushed, Failed: p.FailedByCode, FailedTotal: p.Failed, Cancelled: p.Cancelled,
 		PossibleDuplicates: p.PossibleDuplicates, Chunks: j.Chunks, ChunksDone: p.ChunksDone,
 		MessageIDs: st.MessageIDs, CancelRequested: j.Cancel, CreatedAt: j.CreatedAt, FinishedAt: j.FinishedAt,
+		Owner: j.Owner,
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -31,6 +32,9 @@ func (c *Client) EnqueueSeq(ctx context.Context, job Job, targets iter.Seq2[stri
 	if err := job.validateHeader(); err != nil {
 		return Plan{}, err
 	}
+	if err := checkOptions(&job, c.opts); err != nil {
+		return Plan{}, err
+	}
 	if job.ID == "" {
 		job.ID = uuid.NewString()
 	}
@@ -46,13 +50,16 @@ func (c *Client) EnqueueSeq(ctx context.Context, job Job, targets iter.Seq2[stri
 }
 
 func (c *Client) stageSeq(ctx context.Context, job *Job, targets iter.Seq2[string, error]) (Plan, error) {
-	s := seqStager{w: c.store.NewChunkWriter(job.ID, stagingTTL), target: job.TargetType, seen: newTargetSet(),
-		size: c.opts.ValuesPerCall}
+	s := seqStager{w: c.store.NewChunkWriter(job.ID, c.opts.StagingTTL), target: job.TargetType, seen: newTargetSet(),
+		size: c.opts.ValuesPerCall, renewEvery: c.opts.StagingTTL / 4, renewed: time.Now()}
 	for v, err := range targets {
 		if err != nil {
 			return Plan{}, fmt.Errorf("reading the targets of job %s: %w", job.ID, err)
 		}
 		if err := s.add(ctx, v); err != nil {
+			return Plan{}, err
+		}
+		if err := s.renew(ctx); err != nil {
 			return Plan{}, err
 		}
 	}
@@ -72,12 +79,25 @@ func (c *Client) stageSeq(ctx context.Context, job *Job, targets iter.Seq2[strin
 
 // seqStager validates, dedupes and chunks targets one at a time.
 type seqStager struct {
-	w      *store.ChunkWriter
-	target string
-	seen   *targetSet
-	chunk  []string
-	size   int // values per chunk
-	total  int
+	w          *store.ChunkWriter
+	target     string
+	seen       *targetSet
+	chunk      []string
+	size       int // values per chunk
+	total      int
+	renewEvery time.Duration
+	renewed    time.Time // when the staging TTL was last renewed
+}
+
+// renew renews the staging TTL of the job's claim and chunks every quarter
+// of it, however slowly the targets come: a staging that outlived its
+// claim would let another job take the same ID.
+func (s *seqStager) renew(ctx context.Context) error {
+	if time.Since(s.renewed) < s.renewEvery {
+		return nil
+	}
+	s.renewed = time.Now()
+	return s.w.Expire(ctx)
 }
 
 func (s *seqStager) add(ctx context.Context, v string) error {

@@ -61,12 +61,13 @@ func TestClient_EnqueueSeq(t *testing.T) {
 		wantField string
 		wantErr   error
 	}{
-		{name: "bad value", values: []string{"a", "b", "c d"}, wantField: "targets[2]"},
-		{name: "bad value after a duplicate", values: []string{"a", "a", ""}, wantField: "targets[2]"},
+		{name: "bad value", values: []string{device(1), device(2), "c d"}, wantField: "targets[2]"},
+		{name: "bad value after a duplicate", values: []string{device(1), device(1), ""}, wantField: "targets[2]"},
+		{name: "not a device ID", values: []string{device(1), "d2"}, wantField: "targets[1]"},
 		{name: "no targets", values: nil, wantField: "targets"},
-		{name: "targets in the header", header: func(j *jobs.Job) { j.Targets = []string{"x"} }, values: []string{"a"}, wantField: "targets"},
-		{name: "bad header", header: func(j *jobs.Job) { j.AppKey = 0 }, values: []string{"a"}, wantField: "app_key"},
-		{name: "read error", values: []string{"a", "b"}, err: readErr, wantErr: readErr},
+		{name: "targets in the header", header: func(j *jobs.Job) { j.Targets = []string{"x"} }, values: targets(1), wantField: "targets"},
+		{name: "bad header", header: func(j *jobs.Job) { j.AppKey = 0 }, values: targets(1), wantField: "app_key"},
+		{name: "read error", values: targets(2), err: readErr, wantErr: readErr},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,10 +92,10 @@ func TestClient_EnqueueSeq(t *testing.T) {
 	t.Run("duplicate id", func(t *testing.T) {
 		header := contentJob(0)
 		header.Targets, header.ID = nil, "seq-dup"
-		if _, err := c.EnqueueSeq(ctx, header, seq([]string{"a"}, nil)); err != nil {
+		if _, err := c.EnqueueSeq(ctx, header, seq(targets(1), nil)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.EnqueueSeq(ctx, header, seq([]string{"a"}, nil)); !errors.Is(err, jobs.ErrDuplicateJob) {
+		if _, err := c.EnqueueSeq(ctx, header, seq(targets(1), nil)); !errors.Is(err, jobs.ErrDuplicateJob) {
 			t.Errorf("second EnqueueSeq = %v, want ErrDuplicateJob", err)
 		}
 	})

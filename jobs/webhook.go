@@ -16,11 +16,17 @@ import (
 const MaxWebhookURLBytes = 2048
 
 // SignatureHeader is the HTTP header of a completion webhook that carries
-// its signature: "t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">".
+// its signature: "t=<unix seconds>,v2=<hex HMAC-SHA256 of
+// "<t>.<delivery id>.<url>.<body>">" (see SignWebhook).
 const SignatureHeader = "X-Cpush-Signature"
 
 // JobIDHeader is the HTTP header of a completion webhook that names its job.
 const JobIDHeader = "X-Cpush-Job-Id"
+
+// DeliveryHeader is the HTTP header of a completion webhook that names its
+// delivery: one ID per job's webhook, the same on each retry, so that a
+// receiver can drop one it has seen.
+const DeliveryHeader = "X-Cpush-Delivery-Id"
 
 // validateWebhookURL checks Job.WebhookURL: empty, or an absolute http(s)
 // URL with a host and no user info.
@@ -42,14 +48,31 @@ func validateWebhookURL(raw string) error {
 	return nil
 }
 
-// SignWebhook returns the SignatureHeader value of a webhook body sent at
-// t, signed with secret.
-func SignWebhook(secret []byte, t time.Time, body []byte) string {
+// SignWebhook returns the SignatureHeader value of a webhook delivery
+// sent at t to url, signed with secret: "t=<unix seconds>,v2=<hex>", the
+// HMAC-SHA256 of "<t>.<delivery id>.<url>.<body>". The URL is the job's
+// webhook_url exactly as the job gave it. Binding the delivery and the URL
+// means that a receiver cannot replay a genuine delivery to another
+// receiver of the same secret.
+func SignWebhook(secret []byte, t time.Time, deliveryID, url string, body []byte) string {
 	ts := strconv.FormatInt(t.Unix(), 10)
-	return "t=" + ts + ",v1=" + hex.EncodeToString(webhookMAC(secret, ts, body))
+	return "t=" + ts + ",v2=" + hex.EncodeToString(webhookMAC(secret, ts, deliveryID, url, body))
 }
 
-func webhookMAC(secret []byte, ts string, body []byte) []byte {
+// webhookMAC is the v2 signature's HMAC.
+func webhookMAC(secret []byte, ts, deliveryID, url string, body []byte) []byte {
+	m := hmac.New(sha256.New, secret)
+	for _, part := range []string{ts, deliveryID, url} {
+		m.Write([]byte(part))
+		m.Write([]byte("."))
+	}
+	m.Write(body)
+	return m.Sum(nil)
+}
+
+// webhookMACv1 is the signature of older workers, "<t>.<body>", which
+// VerifyWebhook accepts for one more release.
+func webhookMACv1(secret []byte, ts string, body []byte) []byte {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte(ts))
 	m.Write([]byte("."))
@@ -59,24 +82,33 @@ func webhookMAC(secret []byte, ts string, body []byte) []byte {
 
 // Errors of VerifyWebhook; test with errors.Is.
 var (
-	// ErrBadSignature: the header is malformed or no v1 signature matches.
+	// ErrBadSignature: the header is malformed or no signature matches.
 	ErrBadSignature = errors.New("webhook signature does not match")
 	// ErrStaleSignature: the signature's time is further from now than the
 	// tolerance allows (a replay, or a clock off).
 	ErrStaleSignature = errors.New("webhook signature is too old or in the future")
 )
 
-// VerifyWebhook checks a completion webhook as a receiver should: header is
-// its SignatureHeader, body the raw request body, now the receiver's clock
-// and tolerance how far the signature's time may be from it (5 minutes is
-// a good choice; 0 skips the check).
-func VerifyWebhook(secret []byte, header string, body []byte, now time.Time, tolerance time.Duration) error {
-	ts, sigs := parseSignature(header)
-	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || len(sigs) == 0 {
+// VerifyWebhook checks a completion webhook as a receiver should: header
+// is its SignatureHeader, deliveryID its DeliveryHeader, url the
+// receiver's own webhook_url as the job gave it, body the raw request
+// body, now the receiver's clock and tolerance how far the signature's
+// time may be from it (5 minutes is a good choice; 0 skips the check).
+//
+// A header with v2 signatures is checked on them only. A header with v1
+// signatures only, which workers of the previous release send, is checked
+// on "<t>.<body>"; that form binds neither the delivery nor the URL, and
+// is accepted until the next release.
+func VerifyWebhook(secret []byte, header, deliveryID, url string, body []byte, now time.Time, tolerance time.Duration) error {
+	sig := parseSignature(header)
+	sec, err := strconv.ParseInt(sig.ts, 10, 64)
+	if err != nil || len(sig.v1)+len(sig.v2) == 0 {
 		return fmt.Errorf("%s %q: %w", SignatureHeader, header, ErrBadSignature)
 	}
-	want := webhookMAC(secret, ts, body)
+	want, sigs := webhookMAC(secret, sig.ts, deliveryID, url, body), sig.v2
+	if len(sig.v2) == 0 {
+		want, sigs = webhookMACv1(secret, sig.ts, body), sig.v1
+	}
 	ok := false
 	for _, s := range sigs {
 		got, err := hex.DecodeString(s)
@@ -91,16 +123,25 @@ func VerifyWebhook(secret []byte, header string, body []byte, now time.Time, tol
 	return nil
 }
 
-// parseSignature splits "t=<ts>,v1=<hex>[,v1=<hex>...]".
-func parseSignature(header string) (ts string, sigs []string) {
+// signature is a parsed SignatureHeader.
+type signature struct {
+	ts     string
+	v1, v2 []string
+}
+
+// parseSignature splits "t=<ts>,v2=<hex>[,v2=<hex>...]" (or v1).
+func parseSignature(header string) signature {
+	var s signature
 	for _, part := range strings.Split(header, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
 		switch k {
 		case "t":
-			ts = v
+			s.ts = v
 		case "v1":
-			sigs = append(sigs, v)
+			s.v1 = append(s.v1, v)
+		case "v2":
+			s.v2 = append(s.v2, v)
 		}
 	}
-	return ts, sigs
+	return s
 }

@@ -33,6 +33,10 @@ type env struct {
 
 const testAppKey = 23267207
 
+// testReceivers is the webhook allowlist of tests: their receivers are
+// httptest servers on loopback.
+var testReceivers = []string{"127.0.0.1/32"}
+
 func setup(t testing.TB, simCfg pushsim.Config, opts worker.Options) *env {
 	t.Helper()
 	rdb, prefix := redistest.Namespace(t)
@@ -50,7 +54,7 @@ func setup(t testing.TB, simCfg pushsim.Config, opts worker.Options) *env {
 	if opts.Rates == (worker.Rates{}) {
 		opts.Rates = worker.Rates{ContinuouslyPush: 2000, Push: 500, Complete: 500}
 	}
-	client := jobs.NewClient(rdb, jobs.Options{Prefix: prefix, Limits: opts.Limits})
+	client := jobs.NewClient(rdb, jobs.Options{Prefix: prefix, Limits: opts.Limits, WebhookAllow: testReceivers})
 	t.Cleanup(func() { client.Close() })
 	e := &env{t: t, rdb: rdb, prefix: prefix, sim: sim, simURL: hs.URL, client: client, opts: opts}
 	e.svc = e.adapter(pushsim.TestAccessKeyID, pushsim.TestAccessKeySecret)
@@ -139,7 +143,7 @@ func (e *env) enqueue(job jobs.Job) jobs.Plan {
 func devices(tag string, n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = fmt.Sprintf("%s%026d", tag, i)
+		out[i] = fmt.Sprintf("%s%0*d", tag, 32-len(tag), i) // 32 digits and lower-case letters
 	}
 	return out
 }

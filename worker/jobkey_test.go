@@ -41,7 +41,7 @@ func TestWorker_JobKey(t *testing.T) {
 			e := setup(t, pushsim.Config{}, worker.Options{})
 			rec := &keyRecorder{Service: e.svc}
 			e.startWorkerWith(rec, 4)
-			e.enqueue(jobs.Job{ID: tt.id, AppKey: testAppKey, Target: push.TargetDevice, Targets: []string{"d1", "d2"},
+			e.enqueue(jobs.Job{ID: tt.id, AppKey: testAppKey, Target: push.TargetDevice, Targets: devices("k", 2),
 				Message: &push.Message{Title: "t", Body: "b", JobKey: tt.own}})
 			e.wait(tt.id, 20*time.Second)
 			rec.mu.Lock()

@@ -5,15 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
 	"github.com/cpush/cpush/internal/store"
+	"github.com/cpush/cpush/internal/egress"
 	"github.com/cpush/cpush/jobs"
 )
 
@@ -22,6 +25,9 @@ import (
 // default backoff (1s doubling up to 5m, jittered) they span 10 to 20
 // minutes.
 const WebhookMaxRetry = 12
+
+// WebhookConcurrencyDefault is the default WebhookOptions.Concurrency.
+const WebhookConcurrencyDefault = 4
 
 // MetricWebhooks counts completion webhook attempts by result.
 const MetricWebhooks = "cpush_webhooks_total"
@@ -44,23 +50,50 @@ type WebhookOptions struct {
 	Secret []byte
 	// Timeout bounds each POST, answer included (10s).
 	Timeout time.Duration
-	// Client sends the POSTs (a client that follows no redirect).
+	// Concurrency is the number of webhooks delivered at once, apart from
+	// the push tasks' concurrency (WebhookConcurrencyDefault).
+	Concurrency int
+	// Allow lets webhooks reach addresses that are not public: CIDRs,
+	// addresses, host names and *.domains (egress.NewPolicy). Every other
+	// address is refused when it is dialed, after DNS resolution.
+	Allow []string
+	// Client sends the POSTs (a client that follows no redirect, uses no
+	// proxy and dials public addresses and Allow only). A Client given
+	// here must guard its own dials.
 	Client  *http.Client
 	Logger  *zap.Logger           // (no logging)
 	Metrics prometheus.Registerer // (no metrics)
 }
 
-func (o *WebhookOptions) setDefaults() {
+func (o *WebhookOptions) setDefaults() error {
 	if o.Prefix == "" {
 		o.Prefix = jobs.DefaultPrefix
 	}
 	o.Timeout = orDuration(o.Timeout, 10*time.Second)
-	if o.Client == nil {
-		o.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
+	o.Concurrency = orInt(o.Concurrency, WebhookConcurrencyDefault)
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
+	if o.Client != nil {
+		return nil
+	}
+	policy, err := egress.NewPolicy(o.Allow)
+	if err != nil {
+		return fmt.Errorf("webhook allowlist: %w", err)
+	}
+	o.Client = &http.Client{
+		Transport: &http.Transport{
+			Proxy:                 nil, // a proxy would dial for us, unchecked
+			DialContext:           policy.DialContext(&net.Dialer{Timeout: o.Timeout, KeepAlive: 30 * time.Second}),
+			MaxIdleConns:          16,
+			IdleConnTimeout:       90 * time.Second,
+			TLSHandshakeTimeout:   o.Timeout,
+			ExpectContinueTimeout: time.Second,
+			ForceAttemptHTTP2:     true,
+		},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return nil
 }
 
 // Webhooks delivers completion webhooks: it handles the push:webhook
@@ -75,7 +108,9 @@ type Webhooks struct {
 
 // NewWebhooks returns Webhooks that read jobs from rdb.
 func NewWebhooks(rdb redis.UniversalClient, opts WebhookOptions) (*Webhooks, error) {
-	opts.setDefaults()
+	if err := opts.setDefaults(); err != nil {
+		return nil, err
+	}
 	results := prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricWebhooks,
 		Help: "Completion webhook attempts by result: delivered, retry, gave_up, skipped."}, []string{"result"})
 	if opts.Metrics != nil {
@@ -108,7 +143,11 @@ func (h *Webhooks) handle(ctx context.Context, t *asynq.Task) error {
 		log.Warn("completion webhook not sent: no webhook secret to sign it with (CPUSH_WEBHOOK_SECRET)")
 		return fmt.Errorf("webhook of job %s: no webhook secret configured: %w", p.JobID, asynq.SkipRetry)
 	}
-	if err := h.post(ctx, target, p.JobID, body); err != nil {
+	delivery := p.DeliveryID
+	if delivery == "" {
+		delivery = jobs.WebhookTaskID(p.JobID) // a task of an older worker
+	}
+	if err := h.post(ctx, target, p.JobID, delivery, body); err != nil {
 		return h.failed(ctx, log, p.JobID, err)
 	}
 	h.results.WithLabelValues(WebhookDelivered).Inc()
@@ -157,17 +196,14 @@ func (h *Webhooks) failed(ctx context.Context, log *zap.Logger, id string, err e
 }
 
 // enqueueWebhook enqueues the completion webhook of an ended job that names
-// one. Its task ID, kept for JobTTL after it ran, makes it once per job: a
-// finish that runs again enqueues nothing.
+// one, on the webhook queue. Its task ID, kept for JobTTL after it ran,
+// makes it once per job: a finish that runs again enqueues nothing.
 func (w *Worker) enqueueWebhook(ctx context.Context, j *store.Job) error {
 	if j.WebhookURL == "" {
 		return nil
 	}
-	queue := j.Queue
-	if queue == "" {
-		queue = store.QueueOf(w.opts.Prefix, "")
-	}
-	return w.enqueue(ctx, store.TypeWebhook, store.WebhookPayload{JobID: j.ID}, asynq.Queue(queue),
+	p := store.WebhookPayload{JobID: j.ID, DeliveryID: uuid.NewString()}
+	return w.enqueue(ctx, store.TypeWebhook, p, asynq.Queue(store.WebhookQueue(w.opts.Prefix)),
 		asynq.TaskID(store.WebhookTaskID(j.ID)), asynq.MaxRetry(WebhookMaxRetry), asynq.Retention(w.opts.JobTTL))
 }
 

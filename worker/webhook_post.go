@@ -19,7 +19,7 @@ const maxWebhookAnswer = 64 << 10
 // post sends body to target, signed, and succeeds on a 2xx answer. Its
 // error names the target's host only: a URL's path or query may hold a
 // token, and the error reaches logs and the asynq UI.
-func (h *Webhooks) post(ctx context.Context, target, id string, body []byte) error {
+func (h *Webhooks) post(ctx context.Context, target, id, delivery string, body []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, h.opts.Timeout)
 	defer cancel()
 	host := hostOf(target)
@@ -28,9 +28,10 @@ func (h *Webhooks) post(ctx context.Context, target, id string, body []byte) err
 		return fmt.Errorf("building the POST to %s: %w", host, unwrapURLError(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "cpush-webhook/1")
+	req.Header.Set("User-Agent", "cpush-webhook/2")
 	req.Header.Set(jobs.JobIDHeader, id)
-	req.Header.Set(jobs.SignatureHeader, jobs.SignWebhook(h.opts.Secret, time.Now(), body))
+	req.Header.Set(jobs.DeliveryHeader, delivery)
+	req.Header.Set(jobs.SignatureHeader, jobs.SignWebhook(h.opts.Secret, time.Now(), delivery, target, body))
 	resp, err := h.opts.Client.Do(req)
 	if err != nil {
 		return fmt.Errorf("POST to %s: %w", host, unwrapURLError(err))

@@ -31,6 +31,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -141,20 +142,59 @@ func (w *Worker) app(appKey int64) App {
 	return a
 }
 
+// Server is a running worker: an asynq server of the push tasks and, with
+// webhooks, one of the completion webhooks with its own concurrency.
+type Server struct {
+	push, hooks *asynq.Server
+}
+
+// Shutdown drains both servers: running tasks finish, or go back to their
+// queue when the shutdown timeout passes.
+func (s *Server) Shutdown() {
+	var wg sync.WaitGroup
+	if s.hooks != nil {
+		wg.Go(s.hooks.Shutdown)
+	}
+	s.push.Shutdown()
+	wg.Wait()
+}
+
 // Start runs an asynq server with concurrency workers on w's Redis that
-// handles cpush's task types: w's, and the completion webhooks when hooks
-// is not nil. Shutdown the server to drain it.
-func (w *Worker) Start(concurrency int, hooks *Webhooks) (*asynq.Server, error) {
-	srv := asynq.NewServerFromRedisClient(w.store.Redis(), w.ServerConfig(concurrency))
+// handles cpush's push tasks and, when hooks is not nil, a second one of
+// hooks' concurrency that delivers the completion webhooks from their own
+// queue (store.WebhookQueue): a receiver that hangs holds none of the push
+// capacity. Shutdown the Server to drain it.
+func (w *Worker) Start(concurrency int, hooks *Webhooks) (*Server, error) {
+	push := asynq.NewServerFromRedisClient(w.store.Redis(), w.ServerConfig(concurrency))
 	mux := asynq.NewServeMux()
 	w.Register(mux)
 	if hooks != nil {
-		hooks.Register(mux)
+		hooks.Register(mux) // a webhook that an older worker put on a push queue
 	}
-	if err := srv.Start(mux); err != nil {
+	if err := push.Start(mux); err != nil {
 		return nil, fmt.Errorf("starting the worker: %w", err)
 	}
-	return srv, nil
+	s := &Server{push: push}
+	if hooks == nil {
+		return s, nil
+	}
+	s.hooks = asynq.NewServerFromRedisClient(w.store.Redis(), w.webhookConfig(hooks))
+	hmux := asynq.NewServeMux()
+	hooks.Register(hmux)
+	if err := s.hooks.Start(hmux); err != nil {
+		push.Shutdown()
+		return nil, fmt.Errorf("starting the webhook server: %w", err)
+	}
+	return s, nil
+}
+
+// webhookConfig is the configuration of the webhook server: the webhook
+// queue, hooks' concurrency, the push server's retry policy.
+func (w *Worker) webhookConfig(hooks *Webhooks) asynq.Config {
+	cfg := w.ServerConfig(hooks.opts.Concurrency)
+	cfg.Queues = store.WebhookQueues(w.opts.Prefix)
+	cfg.ShutdownTimeout = hooks.opts.Timeout + time.Second
+	return cfg
 }
 
 // enqueue adds a task, treating an existing task with the same ID as done.

@@ -105,7 +105,7 @@ func testVars(t *testing.T, prefix string) map[string]string {
 	}
 	return map[string]string{
 		"CPUSH_REDIS_URL": redistest.URL(), "CPUSH_PREFIX": prefix, "CPUSH_LOG_LEVEL": "error",
-		"CPUSH_HTTP_ADDR": freeAddr(t), "CPUSH_API_TOKENS": "tok-one-0123456789,tok-two-0123456789",
+		"CPUSH_HTTP_ADDR": freeAddr(t), "CPUSH_API_TOKENS": "tok-one-0123456789abcdef0123456789,tok-two-0123456789abcdef0123456789",
 	}
 }
 
@@ -117,19 +117,19 @@ func TestRun_API(t *testing.T) {
 	vars["CPUSH_UI_READ_ONLY"] = "true"
 	startCmd(t, vars, "api")
 	base := "http://" + vars["CPUSH_HTTP_ADDR"]
-	const job = `{"id":"api-job","app_key":23267207,"target":"DEVICE","targets":["d1","d2"],"message":{"title":"t","body":"b"}}`
+	job := `{"id":"api-job","app_key":23267207,"target":"DEVICE","targets":["` + device("d", 1) + `","` + device("d", 2) + `"],"message":{"title":"t","body":"b"}}`
 	if code, _ := request(t, "POST", base+"/v1/jobs", "", job); code != 401 {
 		t.Errorf("POST without a token = %d, want 401", code)
 	}
-	if code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-two-0123456789", job); code != 202 || !strings.Contains(body, `"id":"api-job"`) {
+	if code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-two-0123456789abcdef0123456789", job); code != 202 || !strings.Contains(body, `"id":"api-job"`) {
 		t.Errorf("POST = %d %s, want 202 with the job", code, body)
 	}
 	webhook := strings.Replace(job, `"api-job"`, `"api-hook"`, 1)
 	webhook = strings.Replace(webhook, `"app_key"`, `"webhook_url":"https://h.example.com/","app_key"`, 1)
-	if code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-one-0123456789", webhook); code != 400 || !strings.Contains(body, `"field":"webhook_url"`) {
+	if code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-one-0123456789abcdef0123456789", webhook); code != 400 || !strings.Contains(body, `"field":"webhook_url"`) {
 		t.Errorf("POST with webhook_url and no secret = %d %s, want 400 naming webhook_url", code, body)
 	}
-	basic := "Basic " + basicAuth("ops", "tok-one-0123456789")
+	basic := "Basic " + basicAuth("ops", "tok-one-0123456789abcdef0123456789")
 	tests := []struct {
 		name, method, path, auth string
 		want                     int
@@ -150,6 +150,33 @@ func TestRun_API(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the UI cannot be framed", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", base+"/monitoring/", nil)
+		req.Header.Set("Authorization", basic)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if xfo, csp := resp.Header.Get("X-Frame-Options"), resp.Header.Get("Content-Security-Policy"); xfo != "DENY" || !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("GET /monitoring/: X-Frame-Options %q, Content-Security-Policy %q; want DENY and frame-ancestors 'none'", xfo, csp)
+		}
+	})
+	t.Run("cross-site form to the UI", func(t *testing.T) {
+		req, _ := http.NewRequest("POST", base+"/monitoring/api/queues/"+prefix+":default:pause", strings.NewReader("x=1"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", basic)
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Origin", "https://evil.example")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site POST to the UI = %d, want 403", resp.StatusCode)
+		}
+	})
 	_, metrics := request(t, "GET", base+"/metrics", "", "")
 	for _, want := range []string{
 		`asynq_tasks_enqueued_total{queue="` + prefix + `:default",state="pending"} 1`,
@@ -180,21 +207,27 @@ func TestRun_WorkerServesAPI(t *testing.T) {
 	vars["CPUSH_PUSH_ENDPOINT"] = sim.URL
 	vars["ALIBABA_CLOUD_ACCESS_KEY_ID"], vars["ALIBABA_CLOUD_ACCESS_KEY_SECRET"] = pushsim.TestAccessKeyID, pushsim.TestAccessKeySecret
 	vars["CPUSH_WEBHOOK_SECRET"] = secret
+	vars["CPUSH_WEBHOOK_ALLOW"] = "127.0.0.1/32" // the receiver is an httptest server
 	var mu sync.Mutex
 	var got []error
+	var hookURL string // the job's webhook_url, which the signature covers
 	var sum jobs.Summary
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		defer mu.Unlock()
-		got = append(got, jobs.VerifyWebhook([]byte(secret), r.Header.Get(jobs.SignatureHeader), body, time.Now(), time.Minute))
+		got = append(got, jobs.VerifyWebhook([]byte(secret), r.Header.Get(jobs.SignatureHeader), r.Header.Get(jobs.DeliveryHeader),
+			hookURL, body, time.Now(), time.Minute))
 		_ = json.Unmarshal(body, &sum)
 	}))
 	defer hook.Close()
+	mu.Lock()
+	hookURL = hook.URL
+	mu.Unlock()
 	startCmd(t, vars, "worker")
 	base := "http://" + vars["CPUSH_HTTP_ADDR"]
-	job := `{"app_key":23267207,"target":"DEVICE","targets":["d1","d2","d3"],"message":{"title":"t","body":"b"},"webhook_url":"` + hook.URL + `"}`
-	code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-one-0123456789", job)
+	job := `{"app_key":23267207,"target":"DEVICE","targets":["` + device("d", 1) + `","` + device("d", 2) + `","` + device("d", 3) + `"],"message":{"title":"t","body":"b"},"webhook_url":"` + hookURL + `"}`
+	code, body := request(t, "POST", base+"/v1/jobs", "Bearer tok-one-0123456789abcdef0123456789", job)
 	var created struct{ ID string }
 	if err := json.Unmarshal([]byte(body), &created); code != 202 || err != nil {
 		t.Fatalf("POST = %d %s, want 202", code, body)

@@ -92,7 +92,7 @@ func runDemo(ctx context.Context, e env, cfg *config.Config, rdb redis.Universal
 	defer client.Close()
 	targets := make([]string, n)
 	for i := range targets {
-		targets[i] = fmt.Sprintf("demo-device-%06d", i)
+		targets[i] = fmt.Sprintf("demo%028d", i) // a device ID: 32 digits and lower-case letters
 	}
 	plan, err := client.Enqueue(ctx, jobs.Job{AppKey: 23267207, Target: push.TargetDevice, Targets: targets,
 		Message: &push.Message{Title: "cpush demo", Body: "Hello from cpush dev"}})
@@ -110,7 +110,7 @@ func runDemo(ctx context.Context, e env, cfg *config.Config, rdb redis.Universal
 
 // printURLs says where dev's HTTP endpoints are.
 func printURLs(e env, cfg *config.Config) {
-	addr, _ := loopbackAddr(cfg.HTTPAddr, len(cfg.APITokens) > 0)
+	addr, _ := loopbackAddr(cfg.HTTPAddr, cfg.HasTokens())
 	fmt.Fprintf(e.stdout, "job page:   http://%s/jobs\n", addr)
 	fmt.Fprintf(e.stdout, "HTTP API:   http://%s/v1/jobs (see docs/openapi.yaml)\n", addr)
 	fmt.Fprintf(e.stdout, "web UI:     http://%s%s/\n", addr, monitoringPath)

@@ -46,7 +46,7 @@ func TestRun_Failed(t *testing.T) {
 
 	lines := make([]string, 1500)
 	for i := range lines {
-		lines[i] = "f" + itoa(i)
+		lines[i] = device("f", i)
 	}
 	wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
 	defer wcancel()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynqmon"
@@ -26,9 +27,10 @@ type sharedRedis struct{ c redis.UniversalClient }
 
 func (s sharedRedis) MakeRedisClient() any { return s.c }
 
-// httpHandler serves /healthz, /readyz and /metrics to anyone who can
-// connect, and the HTTP API (/v1/), the job page (/jobs) and the asynq web
-// UI (/monitoring/) behind the API tokens.
+// httpHandler serves /healthz and /readyz to anyone who can connect,
+// /metrics too unless a metrics token is set, and the HTTP API (/v1/), the
+// job page (/jobs) and the asynq web UI (/monitoring/) behind the API
+// tokens.
 //
 // ready, when not nil, is asked too by /readyz: a worker that cannot push
 // (the service refuses its clock) is not ready.
@@ -37,10 +39,9 @@ func httpHandler(cfg *config.Config, rdb redis.UniversalClient, reg *prometheus.
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
+	redisReady := &readiness{rdb: rdb}
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := rdb.Ping(ctx).Err(); err != nil {
+		if err := redisReady.check(r.Context()); err != nil {
 			http.Error(w, "redis: not answering", http.StatusServiceUnavailable)
 			return
 		}
@@ -52,13 +53,40 @@ func httpHandler(cfg *config.Config, rdb redis.UniversalClient, reg *prometheus.
 		}
 		fmt.Fprintln(w, "ok")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", api.ProtectMetrics(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	ui := asynqmon.New(asynqmon.Options{RootPath: monitoringPath, RedisConnOpt: sharedRedis{rdb}, ReadOnly: cfg.UIReadOnly})
 	mux.Handle(monitoringPath+"/", api.Protect(ui))
 	apiHandler := instrument(reg, api.Handler())
 	mux.Handle("/v1/", apiHandler)
 	mux.Handle("/jobs", apiHandler)
 	return mux
+}
+
+// readyFor is how long a Redis check of /readyz stands: the endpoint needs
+// no token, and must not turn a flood of requests into one of commands.
+const readyFor = time.Second
+
+// readiness is /readyz's Redis check, made at most once per readyFor.
+type readiness struct {
+	rdb     redis.UniversalClient
+	mu      sync.Mutex
+	checked time.Time
+	err     error
+}
+
+// check returns the result of the last PING if it is recent, else pings.
+// Concurrent requests wait for one PING.
+func (rd *readiness) check(ctx context.Context) error {
+	rd.mu.Lock()
+	defer rd.mu.Unlock()
+	if time.Since(rd.checked) < readyFor {
+		return rd.err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	rd.err = rd.rdb.Ping(ctx).Err()
+	rd.checked = time.Now()
+	return rd.err
 }
 
 // MetricHTTPRequests and MetricHTTPDuration count and time the requests of
@@ -80,11 +108,17 @@ func instrument(reg *prometheus.Registry, h http.Handler) http.Handler {
 
 // apiOptions are the HTTP API's options from cfg.
 func apiOptions(cfg *config.Config, log *zap.Logger) httpapi.Options {
-	tokens := make([]string, len(cfg.APITokens))
-	for i, t := range cfg.APITokens {
-		tokens[i] = t.Reveal()
+	return httpapi.Options{Jobs: jobsOptions(cfg), Tokens: reveal(cfg.APITokens), ProducerTokens: reveal(cfg.ProducerTokens),
+		MetricsToken: cfg.MetricsToken.Reveal(),
+		Webhooks:     cfg.WebhookSecret != "", MaxUploads: cfg.MaxUploads, Logger: log}
+}
+
+func reveal(secrets []config.Secret) []string {
+	out := make([]string, len(secrets))
+	for i, s := range secrets {
+		out[i] = s.Reveal()
 	}
-	return httpapi.Options{Jobs: jobsOptions(cfg), Tokens: tokens, Webhooks: cfg.WebhookSecret != "", Logger: log}
+	return out
 }
 
 // serveHTTP serves the HTTP endpoints until ctx is done: on cfg.HTTPAddr,
@@ -101,11 +135,31 @@ func serveHTTP(ctx context.Context, cfg *config.Config, rdb redis.UniversalClien
 	}
 	api := httpapi.New(rdb, apiOptions(cfg, log))
 	defer api.Close()
-	return serveOn(ctx, ln, httpHandler(cfg, rdb, reg, api, ready), log)
+	return serveOn(ctx, ln, api.WithDeadlines(httpHandler(cfg, rdb, reg, api, ready)), log)
+}
+
+// serverTimeouts are the connection-wide timeouts of the HTTP server; each
+// route bounds its own reads and writes (httpapi.Timeouts).
+type serverTimeouts struct {
+	readHeader time.Duration // to read a request's headers
+	idle       time.Duration // a keep-alive connection waits for its next request
+}
+
+var defaultServerTimeouts = serverTimeouts{readHeader: 10 * time.Second, idle: 60 * time.Second}
+
+// newHTTPServer returns the server of h. It sets no ReadTimeout or
+// WriteTimeout: a streamed upload or a failed-target listing takes longer
+// than any other request, so the routes set their own deadlines.
+func newHTTPServer(h http.Handler, t serverTimeouts) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: t.readHeader, IdleTimeout: t.idle}
 }
 
 func serveOn(ctx context.Context, ln net.Listener, h http.Handler, log *zap.Logger) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	return serveWith(ctx, ln, h, log, defaultServerTimeouts)
+}
+
+func serveWith(ctx context.Context, ln net.Listener, h http.Handler, log *zap.Logger, t serverTimeouts) error {
+	srv := newHTTPServer(h, t)
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

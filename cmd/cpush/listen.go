@@ -14,13 +14,13 @@ import (
 // anyone who can connect, a host that is not loopback becomes 127.0.0.1
 // with the same port. It logs which it is.
 func listenAddr(cfg *config.Config, log *zap.Logger) string {
-	addr, moved := loopbackAddr(cfg.HTTPAddr, len(cfg.APITokens) > 0)
+	addr, moved := loopbackAddr(cfg.HTTPAddr, cfg.HasTokens())
 	switch {
 	case moved:
 		log.Warn("NO API TOKENS (CPUSH_API_TOKENS): the HTTP API and web UI would be open to anyone, "+
 			"so HTTP listens on loopback only, NOT on CPUSH_HTTP_ADDR; set CPUSH_API_TOKENS to serve other hosts",
 			zap.String("http_addr", cfg.HTTPAddr), zap.String("listening_on", addr))
-	case len(cfg.APITokens) == 0:
+	case !cfg.HasTokens():
 		log.Info("no API tokens (CPUSH_API_TOKENS): the HTTP API and web UI serve clients on this host only",
 			zap.String("listening_on", addr))
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -13,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cpush/cpush/config"
 	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
@@ -43,7 +43,7 @@ func TestRun_Errors(t *testing.T) {
 		defer ln.Close()
 		return ln.Addr().String()
 	}()
-	targets := writeTargets(t, "d1", "d2")
+	targets := writeTargets(t, device("d", 1), device("d", 2))
 	send := []string{"send", "--app-key", "1", "--target", "DEVICE", "--targets-file", targets, "--body", "b"}
 	tests := []struct {
 		name     string
@@ -58,6 +58,8 @@ func TestRun_Errors(t *testing.T) {
 		{"no redis url", nil, []string{"worker"}, exitUsage, "CPUSH_REDIS_URL: required"},
 		{"bad redis url", map[string]string{"CPUSH_REDIS_URL": "http://x"}, []string{"status", "j1"}, exitUsage, "CPUSH_REDIS_URL"},
 		{"bad concurrency", map[string]string{"CPUSH_REDIS_URL": "redis://127.0.0.1:6379", "CPUSH_CONCURRENCY": "abc"}, []string{"worker"}, exitUsage, "CPUSH_CONCURRENCY"},
+		{"short API token", map[string]string{"CPUSH_REDIS_URL": "redis://" + closed, "CPUSH_API_TOKENS": "0123456789abcdef"}, []string{"api"}, exitUsage, "CPUSH_API_TOKENS: token 1 of 1 has 16 characters, at least 32"},
+		{"placeholder API token", map[string]string{"CPUSH_REDIS_URL": "redis://" + closed, "CPUSH_API_TOKENS": "replace-me-with-a-long-random-token"}, []string{"worker"}, exitUsage, "CPUSH_API_TOKENS: token 1 of 1 is a placeholder"},
 		{"redis not answering", map[string]string{"CPUSH_REDIS_URL": "redis://" + closed}, []string{"status", "j1"}, exitError, "does not answer"},
 		{"tag target", map[string]string{"CPUSH_REDIS_URL": "redis://" + closed},
 			[]string{"send", "--app-key", "1", "--target", "TAG", "--targets-file", targets, "--body", "b", "--dry-run"}, exitUsage, "target: ContinuouslyPush takes only"},
@@ -89,7 +91,7 @@ func TestRun_Errors(t *testing.T) {
 func TestRun_SendDryRun(t *testing.T) {
 	targets := make([]string, 0, 24500)
 	for i := range 24000 {
-		targets = append(targets, "dev"+itoa(i))
+		targets = append(targets, device("dev", i))
 	}
 	targets = append(targets, targets[:500]...)
 	file := writeTargets(t, targets...)
@@ -108,6 +110,10 @@ func TestRun_SendDryRun(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// device is a device ID (32 digits and lower-case letters) that starts
+// with tag.
+func device(tag string, i int) string { return fmt.Sprintf("%s%0*d", tag, 32-len(tag), i) }
 
 // TestRun_SendWaitJSON sends a job with the binary's send --wait --json
 // against a worker run in the test (serveWorker) and the simulator, on a
@@ -160,7 +166,7 @@ func sendWaitJSON(t *testing.T, vars map[string]string) {
 	}()
 	lines := make([]string, 2500)
 	for i := range lines {
-		lines[i] = "w" + itoa(i)
+		lines[i] = device("w", i)
 	}
 	file := writeTargets(t, lines...)
 	wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
@@ -187,22 +193,3 @@ func sendWaitJSON(t *testing.T, vars map[string]string) {
 	}
 }
 
-// TestREADME_Settings checks that the README's table lists every setting.
-func TestREADME_Settings(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range config.Table() {
-		name := s.Env
-		if name == "" {
-			name = strings.TrimPrefix(strings.SplitN(s.YAML, ".", 2)[0], "apps[]")
-			if name == "" {
-				name = "apps"
-			}
-		}
-		if !bytes.Contains(readme, []byte("`"+name+"`")) {
-			t.Errorf("README.md does not list %s", name)
-		}
-	}
-}

@@ -75,7 +75,17 @@ func newLogger(cfg *config.Config, e env) *zap.Logger {
 // jobsOptions are the producer's options from cfg.
 func jobsOptions(cfg *config.Config) jobs.Options {
 	return jobs.Options{Prefix: cfg.Prefix, JobTTL: cfg.JobTTL, Limits: limits(cfg), Rate: cfg.RateContinuouslyPush,
-		ValuesPerCall: cfg.ValuesPerCall}
+		ValuesPerCall: cfg.ValuesPerCall, MaxStartDelay: cfg.MaxStartDelay, WebhookAllow: cfg.WebhookAllow, AppKeys: appKeys(cfg)}
+}
+
+// appKeys are the AppKeys of cfg's apps: with apps set, jobs may name
+// those only.
+func appKeys(cfg *config.Config) []int64 {
+	var keys []int64
+	for _, a := range cfg.Apps {
+		keys = append(keys, a.AppKey)
+	}
+	return keys
 }
 
 func limits(cfg *config.Config) jobs.Limits {

@@ -80,5 +80,5 @@ func serveWorker(ctx context.Context, cfg *config.Config, rdb redis.UniversalCli
 // webhookOptions are the completion webhooks' options from cfg.
 func webhookOptions(cfg *config.Config, log *zap.Logger, reg prometheus.Registerer) worker.WebhookOptions {
 	return worker.WebhookOptions{Prefix: cfg.Prefix, Secret: []byte(cfg.WebhookSecret.Reveal()),
-		Timeout: cfg.WebhookTimeout, Logger: log, Metrics: reg}
+		Timeout: cfg.WebhookTimeout, Concurrency: cfg.WebhookConcurrency, Allow: cfg.WebhookAllow, Logger: log, Metrics: reg}
 }

@@ -99,7 +99,7 @@ func Cleanup(t testing.TB, c redis.UniversalClient, prefix string) {
 				c.Del(ctx, iter.Val())
 			}
 		}
-		c.SRem(ctx, "asynq:queues", prefix+":high", prefix+":default", prefix+":low")
+		c.SRem(ctx, "asynq:queues", prefix+":high", prefix+":default", prefix+":low", prefix+":webhook")
 	})
 }
 

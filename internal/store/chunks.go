@@ -25,10 +25,13 @@ func UnpackChunk(packed string) []string { return strings.Split(packed, chunkSep
 const stageBatch = 32
 
 // ChunkWriter stages a job's chunks, stageBatch of them per round trip,
-// each expiring after a TTL until the job is committed.
+// each expiring after a TTL until the job is committed; each write renews
+// the TTL of the job's claim (its meta) too, so that a staging that goes
+// on keeps its job ID.
 type ChunkWriter struct {
 	s    *Store
 	key  string
+	meta string
 	ttl  time.Duration
 	args []any
 	n    int // chunks added so far: the next chunk's index
@@ -36,7 +39,20 @@ type ChunkWriter struct {
 
 // NewChunkWriter returns a writer of job id's chunks, kept for ttl.
 func (s *Store) NewChunkWriter(id string, ttl time.Duration) *ChunkWriter {
-	return &ChunkWriter{s: s, key: s.keys.Chunks(id), ttl: ttl, args: make([]any, 0, 2*stageBatch)}
+	return &ChunkWriter{s: s, key: s.keys.Chunks(id), meta: s.keys.Meta(id), ttl: ttl, args: make([]any, 0, 2*stageBatch)}
+}
+
+// Expire renews the staging TTL of the job's claim and chunks.
+func (w *ChunkWriter) Expire(ctx context.Context) error {
+	_, err := w.s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.PExpire(ctx, w.meta, w.ttl)
+		p.PExpire(ctx, w.key, w.ttl)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("renewing the staging of %s: %w", w.meta, err)
+	}
+	return nil
 }
 
 // Add stages the next chunk; values may be reused once Add returns.
@@ -57,6 +73,7 @@ func (w *ChunkWriter) Flush(ctx context.Context) error {
 	_, err := w.s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, w.key, w.args...)
 		p.PExpire(ctx, w.key, w.ttl)
+		p.PExpire(ctx, w.meta, w.ttl)
 		return nil
 	})
 	clear(w.args)

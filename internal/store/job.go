@@ -131,8 +131,9 @@ func (s *Store) Claim(ctx context.Context, id string, now time.Time, ttl time.Du
 }
 
 // Commit makes a job whose chunks are staged visible: its meta (status
-// queued), the TTL of its keys, and its place among the recent jobs.
-func (s *Store) Commit(ctx context.Context, j *Job, ttl time.Duration) error {
+// queued), the TTL of its keys, and its place among the recent jobs, from
+// which the jobs created more than recent ago are dropped.
+func (s *Store) Commit(ctx context.Context, j *Job, ttl, recent time.Duration) error {
 	j.Status = StatusQueued
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, s.keys.Meta(j.ID), j.fields()...)
@@ -143,7 +144,12 @@ func (s *Store) Commit(ctx context.Context, j *Job, ttl time.Duration) error {
 	if err != nil {
 		return fmt.Errorf("committing job %s: %w", j.ID, err)
 	}
-	err = s.rdb.ZAdd(ctx, s.keys.Recent(), redis.Z{Score: float64(j.CreatedAt.UnixMilli()), Member: j.ID}).Err()
+	ms := j.CreatedAt.UnixMilli()
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, s.keys.Recent(), redis.Z{Score: float64(ms), Member: j.ID})
+		p.ZRemRangeByScore(ctx, s.keys.Recent(), "-inf", "("+strconv.FormatInt(ms-recent.Milliseconds(), 10))
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("listing job %s among the recent ones: %w", j.ID, err)
 	}
@@ -239,4 +245,38 @@ func (s *Store) Cancelled(ctx context.Context, id string) (bool, error) {
 		return false, fmt.Errorf("reading the cancel flag of job %s: %w", id, err)
 	}
 	return v == "1", nil
+}
+
+// Owner reads who created job id (FieldOwner; "" when none was recorded).
+// An unknown job returns ErrNotFound.
+func (s *Store) Owner(ctx context.Context, id string) (string, error) {
+	vals, err := s.rdb.HMGet(ctx, s.keys.Meta(id), FieldStatus, FieldOwner).Result()
+	if err != nil {
+		return "", fmt.Errorf("reading the owner of job %s: %w", id, err)
+	}
+	if status, _ := vals[0].(string); status == "" {
+		return "", fmt.Errorf("reading job %s: %w", id, ErrNotFound)
+	}
+	owner, _ := vals[1].(string)
+	return owner, nil
+}
+
+// Owners reads who created each job of ids in one round trip ("" for none
+// or an unknown job).
+func (s *Store) Owners(ctx context.Context, ids []string) ([]string, error) {
+	cmds := make([]*redis.StringCmd, len(ids))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.HGet(ctx, s.keys.Meta(id), FieldOwner)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("reading the owners of %d jobs: %w", len(ids), err)
+	}
+	out := make([]string, len(ids))
+	for i, cmd := range cmds {
+		out[i] = cmd.Val()
+	}
+	return out, nil
 }

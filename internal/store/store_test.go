@@ -41,7 +41,7 @@ func staged(t *testing.T, s *store.Store, id string, chunks int, mid string) *st
 	} else {
 		j.Message = []byte(`{"body":"b"}`)
 	}
-	if err := s.Commit(ctx, j, time.Hour); err != nil {
+	if err := s.Commit(ctx, j, time.Hour, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	return j

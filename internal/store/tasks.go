@@ -57,6 +57,9 @@ type FinishPayload struct {
 // WebhookPayload is the payload of a TypeWebhook task.
 type WebhookPayload struct {
 	JobID string `json:"job_id"`
+	// DeliveryID names the delivery in its signature and delivery header;
+	// a task of an older worker has none, and uses WebhookTaskID.
+	DeliveryID string `json:"delivery_id,omitempty"`
 }
 
 // PlanTaskID is the asynq task ID of a job's plan task.
@@ -95,8 +98,18 @@ func QueueOf(ns, priority string) string {
 	return ns + ":" + priority
 }
 
-// Queues returns the asynq queues of namespace ns with their weights, for a
-// worker's configuration.
+// Queues returns the asynq queues of the push tasks of namespace ns with
+// their weights, for a worker's configuration.
 func Queues(ns string) map[string]int {
 	return map[string]int{QueueOf(ns, PriorityHigh): 6, QueueOf(ns, PriorityDefault): 3, QueueOf(ns, PriorityLow): 1}
 }
+
+// WebhookQueue returns the asynq queue of the completion webhooks of
+// namespace ns: apart from the push queues, served by a worker's own
+// webhook server with its own concurrency, so that slow receivers hold
+// none of the push tasks' capacity.
+func WebhookQueue(ns string) string { return ns + ":webhook" }
+
+// WebhookQueues returns the queues of a worker's webhook server with their
+// weights: the webhook queue alone.
+func WebhookQueues(ns string) map[string]int { return map[string]int{WebhookQueue(ns): 1} }

@@ -2,6 +2,8 @@ package alibaba_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/http/httptest"
 	"reflect"
@@ -103,10 +105,13 @@ func TestClient_Errors(t *testing.T) {
 		hs := httptest.NewServer(pushsim.New(pushsim.Config{NoQuotas: true}))
 		defer hs.Close()
 		c := newClient(t, hs.URL, "not-the-secret")
-		_, err := c.CreateMessage(ctx, appKey, push.Message{Body: "b"})
+		_, err := c.CreateMessage(ctx, appKey, push.Message{Title: "secret-title", Body: "b"})
 		e := wantError(t, err, push.ClassPermanent, push.CodeSignatureDoesNotMatch, 400)
-		if strings.Contains(e.Error(), "not-the-secret") {
-			t.Errorf("error %q shows the secret", e)
+		// The service's message quotes its string to sign: every parameter
+		// of the call, the AccessKey ID and STS token included.
+		noneOf(t, err, "not-the-secret", "AccessKeyId", pushsim.TestAccessKeyID, "secret-title")
+		if !strings.Contains(e.Message, "[redacted]") {
+			t.Errorf("message %q does not say what was redacted", e.Message)
 		}
 	})
 	t.Run("1001 values", func(t *testing.T) {
@@ -181,7 +186,28 @@ func TestClient_Errors(t *testing.T) {
 		if e.Ambiguous {
 			t.Error("a refused connection is marked ambiguous; nothing was sent")
 		}
+		// The SDK's *url.Error quotes the signed URL: credentials,
+		// signature and targets.
+		noneOf(t, err, "Signature=", "AccessKeyId=", "TargetValue=", "?")
+		if !strings.Contains(e.Error(), "connection refused") || !strings.Contains(e.Error(), addr) {
+			t.Errorf("error %q does not say what failed where", e)
+		}
 	})
+}
+
+// noneOf fails t if err's text, or that of any error it wraps, holds any
+// of secrets.
+func noneOf(t *testing.T, err error, secrets ...string) {
+	t.Helper()
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		for _, text := range []string{e.Error(), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e)} {
+			for _, s := range secrets {
+				if strings.Contains(text, s) {
+					t.Errorf("error %T %q holds %q", e, text, s)
+				}
+			}
+		}
+	}
 }
 
 func TestNew_Config(t *testing.T) {
