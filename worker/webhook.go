@@ -15,8 +15,8 @@ import (
 	"github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
-	"github.com/cpush/cpush/internal/store"
 	"github.com/cpush/cpush/internal/egress"
+	"github.com/cpush/cpush/internal/store"
 	"github.com/cpush/cpush/jobs"
 )
 

@@ -192,4 +192,3 @@ func sendWaitJSON(t *testing.T, vars map[string]string) {
 		t.Errorf("status --json = %q, %v; want %q", out2, err, out)
 	}
 }
-
