@@ -40,6 +40,8 @@ var luaNames = map[string]string{
 	"b_cut":            backoffCut,
 	"o_cancelled":      OutcomeCancelled,
 	"closed_completed": ClosedCompleted,
+	"queued":           StatusQueued,
+	"inflight":         FieldDirectInflight,
 }
 
 var luaName = regexp.MustCompile(`@([a-z_]+)`)

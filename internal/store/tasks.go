@@ -19,7 +19,15 @@ const (
 	TypeFinish = "push:finish"
 	// TypeWebhook POSTs an ended job's summary to its webhook URL.
 	TypeWebhook = "push:webhook"
+	// TypeDirect takes a small job through its whole life in one task: one
+	// Push call with its targets, then its outcome and final status.
+	TypeDirect = "push:direct"
 )
+
+// DirectMaxRetry is the asynq MaxRetry of a TypeDirect task: above the
+// most retries a worker may be configured with (100), so that the worker,
+// not asynq, decides when a direct job's targets fail.
+const DirectMaxRetry = 101
 
 // ChunkSize is the number of targets in a full chunk: the most one
 // ContinuouslyPush call takes.
@@ -39,6 +47,13 @@ type ChunksPayload struct {
 	JobID string `json:"job_id"`
 	First int    `json:"first"`
 	Count int    `json:"count"`
+}
+
+// DirectPayload is the payload of a TypeDirect task. AppKey lets the
+// worker wait for its account's rate before it reads the job.
+type DirectPayload struct {
+	JobID  string `json:"job_id"`
+	AppKey int64  `json:"app_key"`
 }
 
 // ChunkPayload is the payload of a TypeChunk task.
@@ -63,6 +78,9 @@ func PlanTaskID(jobID string) string { return jobID + ":plan" }
 // ChunksTaskID is the asynq task ID of the chunk range starting at first:
 // enqueuing it twice is refused.
 func ChunksTaskID(jobID string, first int) string { return fmt.Sprintf("%s:r%d", jobID, first) }
+
+// DirectTaskID is the asynq task ID of a direct job's task.
+func DirectTaskID(jobID string) string { return jobID + ":direct" }
 
 // FinishTaskID is the asynq task ID of a job's finish task.
 func FinishTaskID(jobID string) string { return jobID + ":finish" }
