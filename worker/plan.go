@@ -19,9 +19,14 @@ func (w *Worker) handlePlan(ctx context.Context, t *asynq.Task) error {
 	if err := decode(t, &p); err != nil {
 		return err
 	}
-	j, err := w.store.ReadJob(ctx, p.JobID)
+	return w.plan(ctx, p.JobID)
+}
+
+// plan enqueues job id's chunk range tasks.
+func (w *Worker) plan(ctx context.Context, id string) error {
+	j, err := w.store.ReadJob(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return w.gone(err, "plan", p.JobID)
+		return w.gone(err, "plan", id)
 	}
 	if err != nil {
 		return err

@@ -211,3 +211,31 @@ func (s *Store) AbortDirect(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// setPathScript sets a job's path.
+//
+// KEYS[1] -> the job's meta hash
+// ARGV[1] -> the path (PathDirect, PathContinuous)
+//
+// Returns 1, or 0 when the job does not exist.
+var setPathScript = newScript(`
+if redis.call("EXISTS", KEYS[1]) == 0 then
+  return 0
+end
+redis.call("HSET", KEYS[1], @path, ARGV[1])
+return 1
+`)
+
+// SetPath records that job id takes path: a worker with the direct path
+// off sends a direct job on the continuous path. An unknown job returns
+// ErrNotFound.
+func (s *Store) SetPath(ctx context.Context, id, path string) error {
+	n, err := setPathScript.Run(ctx, s.rdb, []string{s.keys.Meta(id)}, path).Int()
+	if err != nil {
+		return fmt.Errorf("setting the path of job %s: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("setting the path of job %s: %w", id, ErrNotFound)
+	}
+	return nil
+}

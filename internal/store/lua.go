@@ -42,6 +42,7 @@ var luaNames = map[string]string{
 	"closed_completed": ClosedCompleted,
 	"queued":           StatusQueued,
 	"inflight":         FieldDirectInflight,
+	"path":             FieldPath,
 }
 
 var luaName = regexp.MustCompile(`@([a-z_]+)`)
