@@ -74,7 +74,8 @@ func newLogger(cfg *config.Config, e env) *zap.Logger {
 
 // jobsOptions are the producer's options from cfg.
 func jobsOptions(cfg *config.Config) jobs.Options {
-	return jobs.Options{Prefix: cfg.Prefix, JobTTL: cfg.JobTTL, Limits: limits(cfg), Rate: cfg.RateContinuouslyPush}
+	return jobs.Options{Prefix: cfg.Prefix, JobTTL: cfg.JobTTL, Limits: limits(cfg), Rate: cfg.RateContinuouslyPush,
+		NoDirect: !cfg.DirectPush}
 }
 
 func limits(cfg *config.Config) jobs.Limits {
@@ -91,6 +92,7 @@ func workerOptions(cfg *config.Config, log *zap.Logger) worker.Options {
 		MaxRetry:     cfg.MaxRetry,
 		Rates:        worker.Rates{ContinuouslyPush: cfg.RateContinuouslyPush, Push: cfg.RatePush, Complete: cfg.RateComplete},
 		Account:      cfg.App(0).Account(),
+		NoDirect:     !cfg.DirectPush,
 		Logger:       log,
 	}
 }
