@@ -43,8 +43,13 @@ func benchSmallJobs(b *testing.B, mode string, n int) {
 	for range 2 {
 		f.worker(nil)
 	}
-	api := f.api()
+	api, apiProc := f.api()
 	bodies := smallJobs(b, mode, n)
+	procs := []*proc{f.workers[0], f.workers[1], f.sim, apiProc}
+	cpu0 := make([]time.Duration, len(procs))
+	for i, p := range procs {
+		cpu0[i] = cpuTime(b, p.cmd.Process.Pid)
+	}
 	start := time.Now()
 	post(b, api, mode, bodies)
 	accepted := time.Since(start)
@@ -71,6 +76,16 @@ func benchSmallJobs(b *testing.B, mode string, n int) {
 	b.ReportMetric(float64(n)/completed.Seconds(), "completed_jobs/s")
 	b.ReportMetric(float64(calls)/float64(n), "api_calls/job")
 	b.ReportMetric(completed.Seconds(), "end_to_end_s")
+	// CPU per 1,000 jobs: where the two cores went.
+	for i, name := range []string{"workers", "workers", "sim", "api"} {
+		cpu0[i] = cpuTime(b, procs[i].cmd.Process.Pid) - cpu0[i]
+		if i == 1 {
+			cpu0[1] += cpu0[0]
+		}
+		if i > 0 {
+			b.ReportMetric(cpu0[i].Seconds()*1000/float64(n), name+"_cpu_s/1k_jobs")
+		}
+	}
 }
 
 func smallJobID(i int) string { return "small-" + strconv.Itoa(i) }
@@ -141,7 +156,7 @@ func post(b *testing.B, api, mode string, bodies [][]byte) {
 }
 
 // api starts a `cpush api` process on f's Redis and returns its base URL.
-func (f *fleet) api() string {
+func (f *fleet) api() (string, *proc) {
 	f.t.Helper()
 	env := map[string]string{}
 	for k, v := range f.env {
@@ -149,9 +164,9 @@ func (f *fleet) api() string {
 	}
 	addr := freeAddr(f.t)
 	env["CPUSH_HTTP_ADDR"] = addr
-	start(f.t, "api", env, "api")
+	p := start(f.t, "api", env, "api")
 	waitHTTP(f.t, "http://"+addr+"/readyz")
-	return "http://" + addr
+	return "http://" + addr, p
 }
 
 // waitCalls waits until the simulator has answered n calls of action OK.
