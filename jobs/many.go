@@ -80,6 +80,11 @@ func (b *batch) claim(ctx context.Context) error {
 	}
 	ok, err := b.c.store.ClaimMany(ctx, ids, time.Now(), stagingTTL)
 	if err != nil {
+		for k, claimed := range ok {
+			if claimed {
+				b.c.store.Delete(ctx, ids[k])
+			}
+		}
 		return err
 	}
 	live := b.live[:0]

@@ -15,7 +15,8 @@ import (
 
 // ClaimMany claims job IDs ids for staging for ttl in one round trip, as
 // Claim does each: ok[i] is false when a job has ids[i] (or an earlier
-// entry of ids claimed it).
+// entry of ids claimed it). On an error, ok still says which claims took,
+// so that the caller can delete them.
 func (s *Store) ClaimMany(ctx context.Context, ids []string, now time.Time, ttl time.Duration) ([]bool, error) {
 	cmds := make([]*redis.Cmd, len(ids))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -24,13 +25,13 @@ func (s *Store) ClaimMany(ctx context.Context, ids []string, now time.Time, ttl 
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("claiming %d job ids: %w", len(ids), err)
-	}
 	ok := make([]bool, len(ids))
 	for i, c := range cmds {
 		n, _ := c.Int()
 		ok[i] = n == 1
+	}
+	if err != nil {
+		return ok, fmt.Errorf("claiming %d job ids: %w", len(ids), err)
 	}
 	return ok, nil
 }
