@@ -56,6 +56,11 @@ type Config struct {
 	// it if a gateway refuses long URLs (HTTP 414).
 	ValuesPerCall int `json:"values_per_call" yaml:"values_per_call"`
 
+	// DirectPush sends a content job whose unique targets fit one Push call
+	// of its target type (1,000) with that one call, in one task (true);
+	// false sends every job on the continuous path.
+	DirectPush bool `json:"direct_push" yaml:"direct_push"`
+
 	// MessageLimit is the most pushes one MessageId takes (10000), counted
 	// in MessageLimitUnit: "targets" (each target, the default) or "calls".
 	MessageLimit     int    `json:"message_limit" yaml:"message_limit"`
@@ -125,6 +130,7 @@ func Default() Config {
 		RateComplete:         push.RateCompleteDefault,
 		RateQueryStats:       push.RateQueryStatsDefault,
 		ValuesPerCall:        push.MaxTargetsPerCall,
+		DirectPush:           true,
 		MessageLimit:         10000,
 		MessageLimitUnit:     UnitTargets,
 		MessageTTL:           24 * time.Hour,

@@ -208,6 +208,7 @@ func needRealRedis(t testing.TB) {
 type fleet struct {
 	t       testing.TB
 	simAddr string
+	sim     *proc
 	env     map[string]string
 	workers []*proc
 }
@@ -217,7 +218,7 @@ func newFleet(t testing.TB, simArgs ...string) *fleet {
 	needRealRedis(t)
 	_, prefix := redistest.Namespace(t)
 	f := &fleet{t: t, simAddr: freeAddr(t)}
-	start(t, "sim", nil, append([]string{"sim", "--addr", f.simAddr}, simArgs...)...)
+	f.sim = start(t, "sim", nil, append([]string{"sim", "--addr", f.simAddr}, simArgs...)...)
 	waitHTTP(t, "http://"+f.simAddr+"/sim/counts")
 	f.env = map[string]string{
 		"CPUSH_REDIS_URL": redistest.URL(), "CPUSH_PREFIX": prefix,

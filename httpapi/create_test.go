@@ -32,7 +32,8 @@ func TestServer_CreateJSON(t *testing.T) {
 		m["webhook_url"] = "https://hooks.example.com/cpush"
 	}))
 	got := decode[httpapi.Created](t, resp, http.StatusAccepted)
-	want := jobs.Plan{ID: "campaign-1", Total: 3, Unique: 2, Duplicates: 1, Chunks: 1, MessageIDs: 1, Estimated: got.Plan.Estimated}
+	want := jobs.Plan{ID: "campaign-1", Total: 3, Unique: 2, Duplicates: 1, Chunks: 1, MessageIDs: 1, Estimated: got.Plan.Estimated,
+		Path: jobs.PathDirect}
 	if got.ID != "campaign-1" || got.Plan != want {
 		t.Errorf("created = %+v, want id campaign-1 and plan %+v", got, want)
 	}

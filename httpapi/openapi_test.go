@@ -93,6 +93,7 @@ func TestOpenAPI_Document(t *testing.T) {
 	}{
 		{"/v1/jobs", "post", []string{"202", "400", "408", "409", "413", "415"}},
 		{"/v1/jobs", "get", []string{"200", "400"}},
+		{"/v1/jobs:batch", "post", []string{"200", "400", "413", "415"}},
 		{"/v1/jobs/{id}", "get", []string{"200", "400", "404"}},
 		{"/v1/jobs/{id}", "delete", []string{"202", "400", "404", "409"}},
 		{"/v1/jobs/{id}/failed", "get", []string{"200", "400", "404"}},
@@ -149,6 +150,8 @@ func TestOpenAPI_Schemas(t *testing.T) {
 		{"Page", reflect.TypeFor[jobs.Page](), true},
 		{"FailedTarget", reflect.TypeFor[jobs.FailedTarget](), true},
 		{"Error", reflect.TypeFor[httpapi.Error](), true},
+		{"BatchCreated", reflect.TypeFor[httpapi.BatchCreated](), true},
+		{"BatchResult", reflect.TypeFor[httpapi.BatchResult](), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

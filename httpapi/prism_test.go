@@ -163,7 +163,7 @@ func prismEnv(t *testing.T) *env {
 	t.Helper()
 	limits := jobs.Limits{Limit: 1, Unit: push.UnitCalls, TTL: 24 * time.Hour}
 	return setup(t, options{
-		api: httpapi.Options{Tokens: []string{token}, Webhooks: true, MaxJSONBytes: 64 << 10,
+		api: httpapi.Options{Tokens: []string{token}, Webhooks: true, MaxJSONBytes: 64 << 10, MaxBatchBytes: 64 << 10,
 			Jobs: jobs.Options{Limits: limits, WebhookAllow: []string{"127.0.0.1"}}},
 		sim:    pushsim.Config{MessageLimit: 1, LimitUnit: push.UnitCalls},
 		worker: true, workerOpts: worker.Options{Limits: limits},
@@ -203,6 +203,9 @@ func TestOpenAPI_Prism(t *testing.T) {
 		p.check(t, exchange{method: "POST", path: "/v1/jobs", contentType: "text/plain",
 			body: streamHeader + "\n" + strings.Join(devices("p", 3), "\n") + "\n", wantStatus: 202})
 	})
+	t.Run("create a batch of small jobs", func(t *testing.T) {
+		prismBatch(t, e, p)
+	})
 	failing := prismFailingJob(t, e, p)
 	later := prismScheduledJob(t, p)
 	t.Run("get a job's status", func(t *testing.T) {
@@ -241,6 +244,35 @@ func TestOpenAPI_Prism(t *testing.T) {
 	t.Run("what the document refuses", func(t *testing.T) {
 		prismRefusals(t, p)
 	})
+}
+
+// prismBatch creates a batch through p: two small jobs accepted, one
+// refused for a field and one for its id, each with its result in order;
+// then the accepted ones complete on the direct path.
+func prismBatch(t *testing.T, e *env, p *prismProxy) {
+	t.Helper()
+	small := func(id, targets string) string {
+		return fmt.Sprintf(`{"id":%q,"app_key":%d,"target":"ACCOUNT","targets":[%s],"message":{"title":"New follower","body":"carol follows you"}}`,
+			id, testAppKey, targets)
+	}
+	body := `{"jobs":[` + strings.Join([]string{small("follow-1", `"alice"`), small("follow-2", `"bob","bob tablet"`),
+		small("follow-3", `"carol","dave"`), small("follow-1", `"erin"`)}, ",") + `]}`
+	a := p.check(t, exchange{method: "POST", path: "/v1/jobs:batch", contentType: "application/json", body: body, wantStatus: 200})
+	var got httpapi.BatchCreated
+	if err := json.Unmarshal(a.body, &got); err != nil {
+		t.Fatalf("answer %s: %v", a.body, err)
+	}
+	if got.Accepted != 2 || got.Refused != 2 || len(got.Results) != 4 || got.Results[0].ID != "follow-1" || got.Results[2].ID != "follow-3" ||
+		got.Results[1].Error == nil || got.Results[1].Error.Field != "targets[1]" ||
+		got.Results[3].Error == nil || got.Results[3].Error.Code != httpapi.CodeDuplicateJob {
+		t.Errorf("answer %s, want follow-1 and follow-3 accepted, targets[1] and a duplicate id refused", a.body)
+	}
+	for _, id := range []string{"follow-1", "follow-3"} {
+		if st := e.wait(id, 30*time.Second); st.Path != jobs.PathDirect || st.Status != jobs.StatusCompleted {
+			t.Errorf("job %s = %+v, want completed on the direct path", id, st)
+		}
+		p.check(t, exchange{method: "GET", path: "/v1/jobs/" + id, wantStatus: 200})
+	}
 }
 
 // prismFailingJob creates a message-id job of 1,500 targets through p on
@@ -301,6 +333,11 @@ func prismErrors(job string) []exchange {
 		// Prism takes a +json type for application/json; the server takes
 		// only application/json and text/plain.
 		{method: "POST", path: "/v1/jobs", contentType: "application/vnd.cpush+json", body: job, wantStatus: 415, wantCode: httpapi.CodeUnsupportedMediaType},
+		{method: "POST", path: "/v1/jobs:batch", contentType: "application/vnd.cpush+json", body: `{"jobs":[` + job + `]}`,
+			wantStatus: 415, wantCode: httpapi.CodeUnsupportedMediaType},
+		{method: "POST", path: "/v1/jobs:batch", contentType: "application/json",
+			body:       `{"jobs":[{"app_key":1,"target":"DEVICE","targets":["d1"],"message":{"title":"t","body":"` + strings.Repeat("b", 65<<10) + `"}}]}`,
+			wantStatus: 413, wantCode: httpapi.CodeBodyTooLarge},
 	}
 }
 
@@ -320,6 +357,8 @@ func prismRefusals(t *testing.T, p *prismProxy) {
 		{"no token", exchange{method: "GET", path: "/v1/jobs", auth: func(*http.Request) {}}, 401, "UNAUTHORIZED"},
 		{"a NOTICE without a title", exchange{method: "POST", path: "/v1/jobs", contentType: "application/json",
 			body: `{"app_key":1,"target":"DEVICE","targets":["d1"],"message":{"body":"b"}}`}, 422, "title"},
+		{"a batch without jobs", exchange{method: "POST", path: "/v1/jobs:batch", contentType: "application/json",
+			body: `{"jobs":[]}`}, 422, "jobs"},
 		{"both message and message_id", exchange{method: "POST", path: "/v1/jobs", contentType: "application/json",
 			body: `{"app_key":1,"target":"DEVICE","targets":["d1"],"message":{"title":"t","body":"b"},"message_id":"5001"}`}, 422, "oneOf"},
 	}

@@ -1,5 +1,6 @@
 // Package httpapi is cpush's HTTP API for producers that are not written
-// in Go: create jobs (inline JSON or a streamed upload), follow, list and
+// in Go: create jobs (inline JSON, a streamed upload, or up to 1,000 small
+// jobs in one batch), follow, list and
 // cancel them, and fetch their failed targets; and the job page at /jobs.
 // docs/openapi.yaml describes every endpoint, status and error code.
 //
@@ -74,6 +75,8 @@ type Options struct {
 	// (DefaultMaxUploads): each holds its unique targets in memory. One
 	// more is answered 429 with Retry-After.
 	MaxUploads int
+	// MaxBatchBytes is the largest body of POST /v1/jobs:batch (16 MiB).
+	MaxBatchBytes int64
 	// Timeouts bound each request's reads and writes, per route.
 	Timeouts Timeouts
 	Logger   *zap.Logger // (no logging)
@@ -93,6 +96,9 @@ func (o *Options) setDefaults() {
 		o.MaxUploads = DefaultMaxUploads
 	}
 	o.Timeouts.setDefaults()
+	if o.MaxBatchBytes <= 0 {
+		o.MaxBatchBytes = DefaultMaxBatchBytes
+	}
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
 	}
@@ -131,6 +137,7 @@ func (s *Server) Open() bool { return s.auth.open() }
 func (s *Server) Handler() http.Handler {
 	api := http.NewServeMux()
 	api.Handle("/v1/jobs", s.route(methods{http.MethodGet: s.list, http.MethodPost: s.create}))
+	api.Handle("/v1/jobs:batch", s.route(methods{http.MethodPost: s.createBatch}))
 	api.Handle("/v1/jobs/{id}", s.route(methods{http.MethodGet: s.status, http.MethodDelete: s.cancel}))
 	api.Handle("/v1/jobs/{id}/failed", s.route(methods{http.MethodGet: s.failed}))
 	api.Handle("/v1/", s.route(methods{}))

@@ -49,6 +49,9 @@ type Options struct {
 	// is refused. Workers check every address again when they dial
 	// (worker.WebhookOptions.Allow).
 	WebhookAllow []string
+	// NoDirect turns the direct path off (false: on): every job then takes
+	// the continuous path, however few its targets. See Plan.Path.
+	NoDirect bool
 }
 
 // Defaults of Options.
@@ -210,22 +213,32 @@ func (c *Client) stage(ctx context.Context, job *Job, plan Plan, unique []string
 // commit makes a job whose chunks are staged visible: its meta, its TTL,
 // its place among the recent jobs and its plan task.
 func (c *Client) commit(ctx context.Context, job *Job, plan Plan) error {
-	ttl := c.opts.JobTTL
-	if wait := time.Until(job.StartAt); !job.StartAt.IsZero() && wait > 0 {
-		ttl += wait
-	}
+	ttl := c.jobTTL(job)
 	meta, err := c.meta(job, plan)
 	if err != nil {
 		return err
 	}
-	// The recent set keeps the jobs whose keys may still live: created at
-	// most JobTTL plus MaxStartDelay ago (a job that runs for longer than
-	// JobTTL after its creation leaves the listing early; its keys stay).
-	if err := c.store.Commit(ctx, meta, ttl, c.opts.JobTTL+c.opts.MaxStartDelay); err != nil {
+	// A job that runs for longer than recentTTL after its creation leaves
+	// the listing early; its keys stay.
+	if err := c.store.Commit(ctx, meta, ttl, c.recentTTL()); err != nil {
 		return err
 	}
-	return c.enqueuePlan(ctx, job, plan.ID)
+	return c.enqueueTask(ctx, job, plan)
 }
+
+// jobTTL is how long a staged job's keys live from now: the job TTL, and
+// the wait until its start.
+func (c *Client) jobTTL(job *Job) time.Duration {
+	ttl := c.opts.JobTTL
+	if wait := time.Until(job.StartAt); !job.StartAt.IsZero() && wait > 0 {
+		ttl += wait
+	}
+	return ttl
+}
+
+// recentTTL is how long a job stays in the recent set: while its keys may
+// still live, JobTTL plus MaxStartDelay after its creation.
+func (c *Client) recentTTL() time.Duration { return c.opts.JobTTL + c.opts.MaxStartDelay }
 
 // meta is the job as the store keeps it.
 func (c *Client) meta(job *Job, plan Plan) (*store.Job, error) {
@@ -234,7 +247,7 @@ func (c *Client) meta(job *Job, plan Plan) (*store.Job, error) {
 		Total: plan.Total, Unique: plan.Unique, Duplicates: plan.Duplicates, Chunks: plan.Chunks,
 		ChunkSize: c.opts.ValuesPerCall,
 		Priority:  job.Priority, Queue: store.QueueOf(c.opts.Prefix, job.Priority), CreatedAt: time.Now(),
-		StartAt: job.StartAt, WebhookURL: job.WebhookURL, Owner: job.Owner,
+		StartAt: job.StartAt, WebhookURL: job.WebhookURL, Owner: job.Owner, Path: plan.Path,
 	}
 	if job.MessageID != "" {
 		m.MessageID, m.MessageCreatedAt = job.MessageID, job.MessageCreatedAt
@@ -251,21 +264,31 @@ func (c *Client) meta(job *Job, plan Plan) (*store.Job, error) {
 	return m, nil
 }
 
-func (c *Client) enqueuePlan(ctx context.Context, job *Job, id string) error {
-	payload, err := json.Marshal(store.PlanPayload{JobID: id})
+// enqueueTask enqueues the task that starts a staged job: its plan task,
+// or on the direct path the one task of its whole life.
+func (c *Client) enqueueTask(ctx context.Context, job *Job, plan Plan) error {
+	typ, taskID, retries := store.TypePlan, store.PlanTaskID(plan.ID), 25
+	var payload any = store.PlanPayload{JobID: plan.ID}
+	if plan.Path == PathDirect {
+		typ, taskID, retries = store.TypeDirect, store.DirectTaskID(plan.ID), store.DirectMaxRetry
+		payload = store.DirectPayload{JobID: plan.ID, AppKey: job.AppKey}
+	}
+	b, err := json.Marshal(payload)
 	if err != nil {
 		return err
 	}
 	opts := []asynq.Option{
 		asynq.Queue(store.QueueOf(c.opts.Prefix, job.Priority)),
-		asynq.TaskID(store.PlanTaskID(id)),
-		asynq.MaxRetry(25),
+		asynq.TaskID(taskID),
+		asynq.MaxRetry(retries),
 	}
 	if !job.StartAt.IsZero() {
 		opts = append(opts, asynq.ProcessAt(notBefore(job.StartAt)))
 	}
-	_, err = c.aq.EnqueueContext(ctx, asynq.NewTask(store.TypePlan, payload), opts...)
-	return err
+	if _, err := c.aq.EnqueueContext(ctx, asynq.NewTask(typ, b), opts...); err != nil {
+		return fmt.Errorf("enqueuing the %s task of job %s: %w", typ, plan.ID, err)
+	}
+	return nil
 }
 
 // Cancel asks the workers to stop pushing job id: chunks not yet pushed are

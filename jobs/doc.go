@@ -17,6 +17,13 @@
 //     hours, shared by every job that uses it, and reports the targets over
 //     either as failed with the reason (MessageLimitExceeded, MessageExpired).
 //
+// A content-mode job whose unique targets fit one Push call of its target
+// type (1,000 device IDs, accounts or aliases: push.MaxPushTargets) takes
+// the direct path: one Push call that names its targets, with no stored
+// message, ContinuouslyPush or completion, in one worker task. Plan.Path
+// and Status.Path say which path a job takes; Options.NoDirect turns the
+// direct path off.
+//
 // Every target of an accepted job ends pushed, failed with a code, or
 // cancelled, and Status counts each.
 //
@@ -29,6 +36,9 @@
 //
 // A Job.ID is an idempotency key: a second Enqueue with the same ID fails
 // with ErrDuplicateJob and sends nothing twice.
+//
+// EnqueueMany enqueues up to MaxBatchJobs jobs at once, in a few round
+// trips to Redis, each validated on its own, with one Result per job.
 //
 // EnqueueSeq takes the targets as a sequence (an upload, a file) instead of
 // a slice, holding only the unique ones. List pages through the recent

@@ -53,3 +53,36 @@ func ExampleClient_Enqueue_validation() {
 	}
 	// Output: target - ContinuouslyPush takes only DEVICE, ACCOUNT and ALIAS, not "TAG"
 }
+
+func ExampleClient_EnqueueMany() {
+	rdb := exampleRedis()
+	defer rdb.Close()
+	client := jobs.NewClient(rdb, jobs.Options{Prefix: "cpush-example"})
+	defer client.Close()
+
+	// Small jobs, each checked on its own: a refused one stops no other.
+	results, err := client.EnqueueMany(context.Background(), []jobs.Job{
+		{AppKey: 23267207, Target: push.TargetAccount, Targets: []string{"alice", "bob"},
+			Message: &push.Message{Title: "New follower", Body: "carol follows you"}},
+		{AppKey: 23267207, Target: push.TargetAccount, Targets: []string{"dave,erin"},
+			Message: &push.Message{Title: "Order shipped", Body: "It is on its way"}},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, r := range results {
+		var fe *jobs.FieldError
+		switch {
+		case errors.As(r.Err, &fe):
+			fmt.Printf("job %d refused: %s\n", i, fe.Field)
+		case r.Err != nil:
+			fmt.Printf("job %d: %v\n", i, r.Err)
+		default:
+			fmt.Printf("job %d enqueued on the %s path\n", i, r.Plan.Path)
+		}
+	}
+	// Output:
+	// job 0 enqueued on the direct path
+	// job 1 refused: targets[0]
+}

@@ -3,6 +3,7 @@ package jobs
 import (
 	"time"
 
+	"github.com/cpush/cpush/internal/store"
 	"github.com/cpush/cpush/push"
 )
 
@@ -21,6 +22,29 @@ type Plan struct {
 	OverLimit int `json:"over_limit,omitempty"`
 	// Estimated is the sending time at the configured ContinuouslyPush rate.
 	Estimated time.Duration `json:"estimated_ns"`
+	// Path is how the job is sent: PathDirect (one Push call with its
+	// targets, in one task) or PathContinuous (a stored message and
+	// ContinuouslyPush calls).
+	Path string `json:"path"`
+}
+
+// Paths a job takes (Plan.Path, Status.Path).
+const (
+	// PathDirect: a content-mode job whose unique targets fit one Push call
+	// of its target type (push.MaxPushTargets) is sent with that one call,
+	// with no stored message, ContinuouslyPush or completion, in one task.
+	PathDirect = store.PathDirect
+	// PathContinuous: Push(Target=TBD) stores the message, ContinuouslyPush
+	// sends it to each chunk, CompleteContinuouslyPush ends it.
+	PathContinuous = store.PathContinuous
+)
+
+// direct reports whether a job of unique targets takes the direct path.
+func direct(job *Job, unique int, opts Options) bool {
+	// The values travel in the request URL, as a ContinuouslyPush call's
+	// do: values per call bounds a direct call too.
+	return !opts.NoDirect && job.Message != nil && unique > 0 &&
+		unique <= min(push.MaxPushTargets[job.TargetType], opts.ValuesPerCall)
 }
 
 func newPlan(job *Job, unique, removed int, opts Options) Plan {
@@ -30,6 +54,11 @@ func newPlan(job *Job, unique, removed int, opts Options) Plan {
 		Unique:     unique,
 		Duplicates: removed,
 		Chunks:     chunkCount(unique, opts.ValuesPerCall),
+		Path:       PathContinuous,
+	}
+	if direct(job, unique, opts) {
+		p.Path, p.MessageIDs = PathDirect, 1
+		return p
 	}
 	p.Estimated = time.Duration(p.Chunks) * time.Second / time.Duration(opts.Rate)
 	per := opts.Limits.ChunksPerMessageOf(opts.ValuesPerCall)

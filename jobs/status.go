@@ -40,8 +40,10 @@ type Status struct {
 	ChunksDone         int            `json:"chunks_done"`
 	MessageIDs         []string       `json:"message_ids"`
 	CancelRequested    bool           `json:"cancel_requested,omitempty"`
-	CreatedAt          time.Time      `json:"created_at"`
-	FinishedAt         time.Time      `json:"finished_at,omitzero"`
+	// Path is how the job is sent: PathDirect or PathContinuous.
+	Path       string    `json:"path"`
+	CreatedAt  time.Time `json:"created_at"`
+	FinishedAt time.Time `json:"finished_at,omitzero"`
 	// Owner is the job's Job.Owner; never in JSON.
 	Owner string `json:"-"`
 }
@@ -92,7 +94,7 @@ func newStatus(st *store.State) *Status {
 		Total: j.Total, Unique: j.Unique, Duplicates: j.Duplicates,
 		Pushed: p.Pushed, Failed: p.FailedByCode, FailedTotal: p.Failed, Cancelled: p.Cancelled,
 		PossibleDuplicates: p.PossibleDuplicates, Chunks: j.Chunks, ChunksDone: p.ChunksDone,
-		MessageIDs: st.MessageIDs, CancelRequested: j.Cancel, CreatedAt: j.CreatedAt, FinishedAt: j.FinishedAt,
+		MessageIDs: st.MessageIDs, CancelRequested: j.Cancel, Path: j.Path, CreatedAt: j.CreatedAt, FinishedAt: j.FinishedAt,
 		Owner: j.Owner,
 	}
 }

@@ -1,5 +1,6 @@
-// Package push is cpush's port to the push service: the three calls cpush
-// makes (store a message, push it to a chunk of targets, complete it), the
+// Package push is cpush's port to the push service: the calls cpush makes
+// (store a message, push it to a chunk of targets, complete it, or push a
+// message to a few targets in one call), the
 // Alibaba Cloud implementation on the official Go SDK, and the typed error
 // that carries each failure's retry class.
 package push
@@ -16,6 +17,11 @@ type Service interface {
 	PushChunk(ctx context.Context, appKey int64, messageID, target string, values []string) (Result, error)
 	// CompleteMessage ends a stored message with CompleteContinuouslyPush.
 	CompleteMessage(ctx context.Context, appKey int64, messageID string) (Result, error)
+	// PushTargets sends msg to values (at most MaxPushTargets of the
+	// target type) with one Push call whose Target and TargetValue name
+	// them, and returns the MessageId that Push gave the delivery: the
+	// direct path of a small job, with no stored message to complete.
+	PushTargets(ctx context.Context, appKey int64, msg Message, target string, values []string) (Result, error)
 }
 
 // Result is what a successful call returns.

@@ -45,8 +45,12 @@ type Options struct {
 	// FinishTimeout bounds finishing a job: past it, a job whose MessageIds
 	// cannot all be completed ends anyway (10m).
 	FinishTimeout time.Duration
-	Logger        *zap.Logger           // (no logging)
-	Metrics       prometheus.Registerer // (no metrics)
+	// NoDirect turns the direct path off (false: on): a push:direct task
+	// (enqueued by a producer with the path on) is sent on the continuous
+	// path, as a push:plan task would be.
+	NoDirect bool
+	Logger   *zap.Logger           // (no logging)
+	Metrics  prometheus.Registerer // (no metrics)
 }
 
 // Rates are calls per second per action; 0 takes the default

@@ -19,9 +19,14 @@ func (w *Worker) handlePlan(ctx context.Context, t *asynq.Task) error {
 	if err := decode(t, &p); err != nil {
 		return err
 	}
-	j, err := w.store.ReadJob(ctx, p.JobID)
+	return w.plan(ctx, p.JobID)
+}
+
+// plan enqueues job id's chunk range tasks.
+func (w *Worker) plan(ctx context.Context, id string) error {
+	j, err := w.store.ReadJob(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return w.gone(err, "plan", p.JobID)
+		return w.gone(err, "plan", id)
 	}
 	if err != nil {
 		return err
@@ -50,11 +55,16 @@ func (w *Worker) handlePlan(ctx context.Context, t *asynq.Task) error {
 // messages (content mode), so that a range pushes with one MessageId. A
 // range pushes its chunks one after another: a large job's ranges take
 // store.RangeSize chunks, which spreads a task's cost over ten calls; a
-// smaller job's are cut so that it has at least minRanges of them, pushed
-// side by side.
+// smaller content job's are cut so that it has at least minRanges of them,
+// pushed side by side. (A message-id job's chunks share one MessageId and
+// its limit: in ranges of store.RangeSize its first targets are the first
+// to take it.)
 func (w *Worker) ranges(j *store.Job) []store.ChunksPayload {
 	per := w.opts.Limits.ChunksPerMessageOf(j.ChunkSize)
-	size := min(store.RangeSize, max(1, (j.Chunks+minRanges-1)/minRanges))
+	size := store.RangeSize
+	if j.MessageID == "" {
+		size = min(size, max(1, (j.Chunks+minRanges-1)/minRanges))
+	}
 	var out []store.ChunksPayload
 	for first := 0; first < j.Chunks; {
 		n := first / per

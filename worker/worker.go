@@ -21,6 +21,14 @@
 //	                          the TTL of every job key
 //	webhook.go  push:webhook  POSTs the signed final summary
 //
+// A small job takes the direct path instead, all in one task:
+//
+//	direct.go   push:direct   waits for the account's Push rate, marks the
+//	                          call in flight, pushes the message to the
+//	                          job's targets with one Push call, and records
+//	                          the outcome, the MessageId and the final
+//	                          status in one script; then the webhook
+//
 // Failures carry their retry policy (retry.go): a wait (throttling, the
 // limiter) re-runs the task without using a retry; a transient failure
 // backs off; a permanent one fails the chunk's targets with the code.
@@ -113,6 +121,7 @@ func (w *Worker) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(store.TypeChunks, w.handleChunks)
 	mux.HandleFunc(store.TypeChunk, w.handleChunk)
 	mux.HandleFunc(store.TypeFinish, w.handleFinish)
+	mux.HandleFunc(store.TypeDirect, w.handleDirect)
 }
 
 // ServerConfig returns the asynq server configuration cpush's handlers need:

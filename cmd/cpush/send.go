@@ -192,6 +192,10 @@ func printPlan(e env, f *sendFlags, job jobs.Job, opts jobs.Options) error {
 	w := e.stdout
 	fmt.Fprintf(w, "dry run: nothing enqueued\n")
 	fmt.Fprintf(w, "targets:      %d given, %d unique, %d duplicates removed\n", plan.Total, plan.Unique, plan.Duplicates)
+	if plan.Path == jobs.PathDirect {
+		fmt.Fprintf(w, "calls:        1 Push call with the %d targets (the direct path: no stored message to complete)\n", plan.Unique)
+		return nil
+	}
 	fmt.Fprintf(w, "calls:        %d ContinuouslyPush calls of at most %d targets\n", plan.Chunks, opts.ValuesPerCall)
 	if job.MessageID != "" {
 		fmt.Fprintf(w, "message ids:  1 (%s)", job.MessageID)

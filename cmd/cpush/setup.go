@@ -75,7 +75,8 @@ func newLogger(cfg *config.Config, e env) *zap.Logger {
 // jobsOptions are the producer's options from cfg.
 func jobsOptions(cfg *config.Config) jobs.Options {
 	return jobs.Options{Prefix: cfg.Prefix, JobTTL: cfg.JobTTL, Limits: limits(cfg), Rate: cfg.RateContinuouslyPush,
-		ValuesPerCall: cfg.ValuesPerCall, MaxStartDelay: cfg.MaxStartDelay, WebhookAllow: cfg.WebhookAllow, AppKeys: appKeys(cfg)}
+		ValuesPerCall: cfg.ValuesPerCall, MaxStartDelay: cfg.MaxStartDelay, WebhookAllow: cfg.WebhookAllow, AppKeys: appKeys(cfg),
+		NoDirect: !cfg.DirectPush}
 }
 
 // appKeys are the AppKeys of cfg's apps: with apps set, jobs may name
@@ -102,6 +103,7 @@ func workerOptions(cfg *config.Config, log *zap.Logger) worker.Options {
 		MaxRetry:     cfg.MaxRetry,
 		Rates:        worker.Rates{ContinuouslyPush: cfg.RateContinuouslyPush, Push: cfg.RatePush, Complete: cfg.RateComplete},
 		Account:      cfg.App(0).Account(),
+		NoDirect:     !cfg.DirectPush,
 		Logger:       log,
 	}
 }

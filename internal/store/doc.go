@@ -28,4 +28,10 @@
 //
 // (The slots key keeps its first name on the wire; the code calls the
 // entries the job's messages.)
+//
+// A direct job (meta path = direct) has the same keys: one chunk, 0; its
+// Push call's MessageId as message 0 in slots and mids, so that status and
+// the delivery statistics see it as any content MessageId (it is never
+// completed: nothing is stored to complete); and the meta's
+// direct_inflight_ms while its call is in flight (direct.go).
 package store

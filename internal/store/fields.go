@@ -54,6 +54,24 @@ const (
 	// FieldFinishStarted is when the job's first finish attempt began, ms:
 	// finishing is bounded from it.
 	FieldFinishStarted = "finish_started_ms"
+	// FieldPath is the path the producer chose for the job: PathDirect, or
+	// none for the continuous path (jobs of producers before the direct
+	// path have none).
+	FieldPath = "path"
+	// FieldDirectInflight marks a direct job's Push call as begun: when the
+	// call began, ms. Set before the call and cleared with its outcome, so
+	// that a run that finds it set knows an earlier call may have been
+	// delivered (the worker died in it, or it failed ambiguously).
+	FieldDirectInflight = "direct_inflight_ms"
+)
+
+// Paths a job takes (FieldPath).
+const (
+	// PathContinuous: Push(Target=TBD), then ContinuouslyPush per chunk
+	// (push:plan, push:chunks, push:finish).
+	PathContinuous = "continuous"
+	// PathDirect: one Push call with the targets, in one push:direct task.
+	PathDirect = "direct"
 )
 
 // Field names of a job's progress hash (Keys.Progress). Failures are

@@ -36,7 +36,15 @@ type Job struct {
 	CreateFailed    string
 	WebhookURL      string
 	Owner           string
+	// Path is PathDirect or PathContinuous (the default).
+	Path string
+	// DirectInflight is when a direct job's Push call began and has not
+	// ended (FieldDirectInflight); zero when none is in flight.
+	DirectInflight time.Time
 }
+
+// Direct reports whether the job takes the direct path.
+func (j *Job) Direct() bool { return j.Path == PathDirect }
 
 // fields are the meta hash fields of what the producer sets.
 func (j *Job) fields() []any {
@@ -54,6 +62,7 @@ func (j *Job) fields() []any {
 	add(FieldStartAt, j.StartAt.UnixMilli(), !j.StartAt.IsZero())
 	add(FieldWebhookURL, j.WebhookURL, j.WebhookURL != "")
 	add(FieldOwner, j.Owner, j.Owner != "")
+	add(FieldPath, j.Path, j.Path != "" && j.Path != PathContinuous)
 	add(FieldMessage, j.Message, len(j.Message) > 0)
 	add(FieldMessageID, j.MessageID, j.MessageID != "")
 	add(FieldMessageCreatedAt, j.MessageCreatedAt.UnixMilli(), j.MessageID != "")
@@ -74,6 +83,10 @@ func parseJob(id string, m map[string]string) *Job {
 		MessageCreatedAt: msTime(m[FieldMessageCreatedAt]), CreatedAt: msTime(m[FieldCreatedAt]),
 		StartAt: msTime(m[FieldStartAt]), FinishedAt: msTime(m[FieldFinishedAt]),
 		FinishStarted: msTime(m[FieldFinishStarted]),
+		Path:          m[FieldPath], DirectInflight: msTime(m[FieldDirectInflight]),
+	}
+	if j.Path == "" {
+		j.Path = PathContinuous
 	}
 	j.AppKey, _ = strconv.ParseInt(m[FieldAppKey], 10, 64)
 	j.ChunkSize = j.chunkSize()

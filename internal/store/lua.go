@@ -43,6 +43,9 @@ var luaNames = map[string]string{
 	"br_interval":      breakerInterval,
 	"o_cancelled":      OutcomeCancelled,
 	"closed_completed": ClosedCompleted,
+	"queued":           StatusQueued,
+	"inflight":         FieldDirectInflight,
+	"path":             FieldPath,
 }
 
 var luaName = regexp.MustCompile(`@([a-z_]+)`)

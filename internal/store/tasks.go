@@ -19,7 +19,15 @@ const (
 	TypeFinish = "push:finish"
 	// TypeWebhook POSTs an ended job's summary to its webhook URL.
 	TypeWebhook = "push:webhook"
+	// TypeDirect takes a small job through its whole life in one task: one
+	// Push call with its targets, then its outcome and final status.
+	TypeDirect = "push:direct"
 )
+
+// DirectMaxRetry is the asynq MaxRetry of a TypeDirect task: above the
+// most retries a worker may be configured with (100), so that the worker,
+// not asynq, decides when a direct job's targets fail.
+const DirectMaxRetry = 101
 
 // ChunkSize is the number of targets in a full chunk: the most one
 // ContinuouslyPush call takes, and the default chunk size.
@@ -41,6 +49,13 @@ type ChunksPayload struct {
 	First   int    `json:"first"`
 	Count   int    `json:"count"`
 	Message int    `json:"message"`
+}
+
+// DirectPayload is the payload of a TypeDirect task. AppKey lets the
+// worker wait for its account's rate before it reads the job.
+type DirectPayload struct {
+	JobID  string `json:"job_id"`
+	AppKey int64  `json:"app_key"`
 }
 
 // ChunkPayload is the payload of a TypeChunk task.
@@ -68,6 +83,9 @@ func PlanTaskID(jobID string) string { return jobID + ":plan" }
 // ChunksTaskID is the asynq task ID of the chunk range starting at first:
 // enqueuing it twice is refused.
 func ChunksTaskID(jobID string, first int) string { return fmt.Sprintf("%s:r%d", jobID, first) }
+
+// DirectTaskID is the asynq task ID of a direct job's task.
+func DirectTaskID(jobID string) string { return jobID + ":direct" }
 
 // FinishTaskID is the asynq task ID of a job's finish task.
 func FinishTaskID(jobID string) string { return jobID + ":finish" }

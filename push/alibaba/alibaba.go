@@ -200,6 +200,12 @@ func (c *Client) prepare(r *requests.RpcRequest) {
 // *push.Error. The SDK has no context: ctx is checked before the call,
 // and the read timeout bounds the call itself.
 func (c *Client) call(ctx context.Context, action string, do func(*sdkpush.Client) (string, error)) (push.Result, error) {
+	return c.callDelivering(ctx, action, action == push.ActionContinuouslyPush, do)
+}
+
+// callDelivering is call for an action that delivers (its failures may be
+// ambiguous) or not.
+func (c *Client) callDelivering(ctx context.Context, action string, delivers bool, do func(*sdkpush.Client) (string, error)) (push.Result, error) {
 	if err := ctx.Err(); err != nil {
 		return push.Result{}, fmt.Errorf("%s: %w", action, err)
 	}
@@ -210,7 +216,7 @@ func (c *Client) call(ctx context.Context, action string, do func(*sdkpush.Clien
 	requestID, err := do(sdkc)
 	c.put(sdkc)
 	if err != nil {
-		return push.Result{}, convertError(action, err)
+		return push.Result{}, convertCallError(action, delivers, err)
 	}
 	return push.Result{RequestID: requestID}, nil
 }

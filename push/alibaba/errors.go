@@ -20,22 +20,29 @@ import (
 // targets, and the error reaches logs and asynq's stored last error,
 // which the UI shows.
 func convertError(action string, err error) error {
+	return convertCallError(action, action == push.ActionContinuouslyPush, err)
+}
+
+// convertCallError turns an SDK error of a call that delivers (a
+// ContinuouslyPush, or a Push to targets) or not into a *push.Error: only
+// a call that delivers can be ambiguous.
+func convertCallError(action string, delivers bool, err error) error {
 	var se *sdkerrors.ServerError
 	if errors.As(err, &se) {
-		return serverError(action, se)
+		return serverError(action, delivers, se)
 	}
 	var ce *sdkerrors.ClientError
 	if errors.As(err, &ce) {
-		return clientError(action, ce)
+		return clientError(action, delivers, ce)
 	}
-	return networkError(action, err)
+	return networkError(action, delivers, err)
 }
 
 // serverError is an answer with an error status. Its message is the
 // service's own Message, without the string to sign that a signature
 // error quotes; the SDK's Error() text is not used, since it carries the
 // client's string to sign too.
-func serverError(action string, se *sdkerrors.ServerError) error {
+func serverError(action string, delivers bool, se *sdkerrors.ServerError) error {
 	code, status := se.ErrorCode(), se.HttpStatus()
 	return &push.Error{
 		Action:     action,
@@ -44,19 +51,19 @@ func serverError(action string, se *sdkerrors.ServerError) error {
 		Message:    redactMessage(se.Message()),
 		HTTPStatus: status,
 		RequestID:  se.RequestId(),
-		Ambiguous:  action == push.ActionContinuouslyPush && push.AmbiguousCode(code, status),
+		Ambiguous:  delivers && push.AmbiguousCode(code, status),
 	}
 }
 
 // clientError is an SDK-side failure: the answer could not be read (it may
 // still have been carried out) or the request could not be built.
-func clientError(action string, ce *sdkerrors.ClientError) error {
+func clientError(action string, delivers bool, ce *sdkerrors.ClientError) error {
 	if ce.ErrorCode() == sdkerrors.JsonUnmarshalErrorCode {
 		return &push.Error{Action: action, Class: push.ClassTransient, Code: ce.ErrorCode(),
-			Message: redactMessage(ce.Message()), HTTPStatus: http.StatusOK, Ambiguous: action == push.ActionContinuouslyPush}
+			Message: redactMessage(ce.Message()), HTTPStatus: http.StatusOK, Ambiguous: delivers}
 	}
 	if origin := ce.OriginError(); origin != nil {
-		return networkError(action, origin)
+		return networkError(action, delivers, origin)
 	}
 	return &push.Error{Action: action, Class: push.ClassPermanent, Code: ce.ErrorCode(), Message: redactMessage(ce.Message())}
 }
@@ -64,13 +71,13 @@ func clientError(action string, ce *sdkerrors.ClientError) error {
 // networkError is a call that got no answer. It is ambiguous unless the
 // connection was never made: the request may have reached the service.
 // The *url.Error around err is replaced by the request's host.
-func networkError(action string, err error) error {
+func networkError(action string, delivers bool, err error) error {
 	return &push.Error{
 		Action:    action,
 		Class:     push.ClassTransient,
 		Code:      push.CodeNetwork,
 		Message:   redactMessage(withoutURL(err)),
-		Ambiguous: action == push.ActionContinuouslyPush && !isDialError(err),
+		Ambiguous: delivers && !isDialError(err),
 		Err:       stripURL(err),
 	}
 }
