@@ -1,7 +1,7 @@
-// Package push is cpush's port to the push service: the three calls cpush
-// makes (store a message, push it to a chunk of targets, complete it), the
-// Alibaba Cloud implementation on the official Go SDK, and the typed error
-// that carries each failure's retry class.
+// Package push is cpush's port to the push service: the calls cpush makes
+// (store a message, push it to a chunk of targets, complete it, ask for its
+// delivery statistics), the Alibaba Cloud implementation on the official Go
+// SDK, and the typed error that carries each failure's retry class.
 package push
 
 import "context"
@@ -16,6 +16,9 @@ type Service interface {
 	PushChunk(ctx context.Context, appKey int64, messageID, target string, values []string) (Result, error)
 	// CompleteMessage ends a stored message with CompleteContinuouslyPush.
 	CompleteMessage(ctx context.Context, appKey int64, messageID string) (Result, error)
+	// QueryStats asks for a message's delivery statistics with
+	// QueryPushStatByMsg.
+	QueryStats(ctx context.Context, appKey int64, messageID string) (Stats, error)
 }
 
 // Result is what a successful call returns.
