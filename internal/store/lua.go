@@ -40,6 +40,15 @@ var luaNames = map[string]string{
 	"b_cut":            backoffCut,
 	"o_cancelled":      OutcomeCancelled,
 	"closed_completed": ClosedCompleted,
+	"queued":           StatusQueued,
+	"unique":           FieldUnique,
+	"s_width":          SeriesWidth,
+	"s_start":          SeriesStart,
+	"d_refreshed":      DeliveryRefreshed,
+	"d_passes":         DeliveryPasses,
+	"d_error":          DeliveryError,
+	"d_next":           DeliveryNext,
+	"d_round":          DeliveryRound,
 }
 
 var luaName = regexp.MustCompile(`@([a-z_]+)`)

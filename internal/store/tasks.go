@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // Task type names: a wire contract between producers and workers across
@@ -19,6 +20,9 @@ const (
 	TypeFinish = "push:finish"
 	// TypeWebhook POSTs an ended job's summary to its webhook URL.
 	TypeWebhook = "push:webhook"
+	// TypeStats asks the service for the delivery statistics of an ended
+	// job's MessageIds (QueryPushStatByMsg) and records them with the job.
+	TypeStats = "push:stats"
 )
 
 // ChunkSize is the number of targets in a full chunk: the most one
@@ -55,7 +59,30 @@ type FinishPayload struct {
 // WebhookPayload is the payload of a TypeWebhook task.
 type WebhookPayload struct {
 	JobID string `json:"job_id"`
+	// Event is what the webhook tells: "" (the job ended, its final
+	// summary) or EventStats.
+	Event string `json:"event,omitempty"`
 }
+
+// EventStats is the WebhookPayload.Event of the webhook sent when a job's
+// first full refresh of delivery statistics is in.
+const EventStats = "stats"
+
+// StatsPayload is the payload of a TypeStats task.
+type StatsPayload struct {
+	JobID string `json:"job_id"`
+	// Round is the scheduled refresh this is, from 0; -1 for one asked for
+	// on demand, which schedules nothing after it.
+	Round int `json:"round"`
+	// SinceMs: a MessageId refreshed at or after this time (ms) is not
+	// asked again by this task, so that a task that runs again (after a
+	// wait) goes on where it stopped.
+	SinceMs int64 `json:"since_ms"`
+}
+
+// StatsMaxRetry is the number of retries of a TypeStats task that fails
+// (a service outage); the next scheduled round asks again anyway.
+const StatsMaxRetry = 10
 
 // PlanTaskID is the asynq task ID of a job's plan task.
 func PlanTaskID(jobID string) string { return jobID + ":plan" }
@@ -69,6 +96,27 @@ func FinishTaskID(jobID string) string { return jobID + ":finish" }
 
 // WebhookTaskID is the asynq task ID of a job's completion webhook.
 func WebhookTaskID(jobID string) string { return jobID + ":webhook" }
+
+// StatsWebhookTaskID is the asynq task ID of a job's stats webhook.
+func StatsWebhookTaskID(jobID string) string { return jobID + ":webhook:stats" }
+
+// StatsTaskID is the asynq task ID of a job's scheduled statistics refresh
+// round: enqueuing it twice is refused.
+func StatsTaskID(jobID string, round int) string { return fmt.Sprintf("%s:stats:%d", jobID, round) }
+
+// StatsAskTaskID is the asynq task ID of a statistics refresh asked for at
+// a time: each ask its own task.
+func StatsAskTaskID(jobID string, asked time.Time) string {
+	return fmt.Sprintf("%s:stats:ask%d", jobID, asked.UnixMilli())
+}
+
+// RangeFirst is the first chunk of the chunk range task that pushes chunk
+// index, where a message takes perMessage chunks: ranges of RangeSize
+// chunks from each message's first (the worker's plan cuts them so).
+func RangeFirst(index, perMessage int) int {
+	first := index / perMessage * perMessage
+	return first + (index-first)/RangeSize*RangeSize
+}
 
 // DecodePayload decodes a task payload into v.
 func DecodePayload(b []byte, v any) error {
@@ -93,8 +141,14 @@ func QueueOf(ns, priority string) string {
 	return ns + ":" + priority
 }
 
+// StatsQueue returns the asynq queue of the statistics tasks under
+// namespace ns: its own, with the lowest weight, so that asking for
+// statistics never holds up pushing.
+func StatsQueue(ns string) string { return ns + ":stats" }
+
 // Queues returns the asynq queues of namespace ns with their weights, for a
 // worker's configuration.
 func Queues(ns string) map[string]int {
-	return map[string]int{QueueOf(ns, PriorityHigh): 6, QueueOf(ns, PriorityDefault): 3, QueueOf(ns, PriorityLow): 1}
+	return map[string]int{QueueOf(ns, PriorityHigh): 6, QueueOf(ns, PriorityDefault): 3, QueueOf(ns, PriorityLow): 1,
+		StatsQueue(ns): 1}
 }
