@@ -20,6 +20,10 @@
 //	                          once (closed), sets the final status and starts
 //	                          the TTL of every job key
 //	webhook.go  push:webhook  POSTs the signed final summary
+//	stats.go    push:stats    asks the service for the ended job's delivery
+//	                          statistics per MessageId (QueryPushStatByMsg),
+//	                          on a low-weight queue of its own, soon after
+//	                          the end and then on a schedule over 24 hours
 //
 // Failures carry their retry policy (retry.go): a wait (throttling, the
 // limiter) re-runs the task without using a retry; a transient failure
@@ -106,6 +110,7 @@ func (w *Worker) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(store.TypeChunks, w.handleChunks)
 	mux.HandleFunc(store.TypeChunk, w.handleChunk)
 	mux.HandleFunc(store.TypeFinish, w.handleFinish)
+	mux.HandleFunc(store.TypeStats, w.handleStats)
 }
 
 // ServerConfig returns the asynq server configuration cpush's handlers need:
@@ -129,6 +134,7 @@ func (w *Worker) app(appKey int64) App {
 	a.Rates.ContinuouslyPush = orInt(a.Rates.ContinuouslyPush, w.opts.Rates.ContinuouslyPush)
 	a.Rates.Push = orInt(a.Rates.Push, w.opts.Rates.Push)
 	a.Rates.Complete = orInt(a.Rates.Complete, w.opts.Rates.Complete)
+	a.Rates.QueryStats = orInt(a.Rates.QueryStats, w.opts.Rates.QueryStats)
 	if a.Account == "" {
 		a.Account = w.opts.Account
 	}
