@@ -37,7 +37,7 @@ const (
 	// DeliveryNext is when the next scheduled refresh is due (ms); absent
 	// when none is.
 	DeliveryNext = "next_ms"
-	// DeliveryRound is the number of that next scheduled round.
+	// DeliveryRound is the number of the last scheduled round enqueued.
 	DeliveryRound = "round"
 )
 
@@ -293,7 +293,7 @@ func (s *Store) CompletePass(ctx context.Context, id string, mids []string) (int
 // KEYS[1] -> the job's meta hash (Keys.Meta)
 // KEYS[2] -> the job's delivery hash (Keys.Delivery)
 // ARGV[1] -> when, ms; "" for none
-// ARGV[2] -> the round
+// ARGV[2] -> the round; with ARGV[1] "", nothing
 //
 // Returns 1, or 0 when the job no longer exists.
 var setNextScript = newScript(`
@@ -302,7 +302,7 @@ if ttl == -2 then
   return 0
 end
 if ARGV[1] == "" then
-  redis.call("HDEL", KEYS[2], @d_next, @d_round)
+  redis.call("HDEL", KEYS[2], @d_next)
 else
   redis.call("HSET", KEYS[2], @d_next, ARGV[1], @d_round, ARGV[2])
 end
@@ -313,7 +313,7 @@ return 1
 `)
 
 // SetNextRefresh records that job id's scheduled refresh round is due at
-// at; a zero at records that none is.
+// at; a zero at records that none is (the last round stays recorded).
 func (s *Store) SetNextRefresh(ctx context.Context, id string, round int, at time.Time) error {
 	when := ""
 	if !at.IsZero() {
@@ -337,7 +337,8 @@ type Delivery struct {
 	// Error is a code some MessageId got instead of its figures in the
 	// last full pass.
 	Error string
-	// Next and Round are the next scheduled refresh (zero: none).
+	// Next is when the next scheduled refresh is due (zero: none); Round
+	// the last scheduled round enqueued.
 	Next  time.Time
 	Round int
 }

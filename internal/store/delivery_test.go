@@ -123,8 +123,8 @@ func TestStore_RecordDelivery(t *testing.T) {
 			t.Errorf("next = %v round %d, want %v round 3", d.Next, d.Round, next)
 		}
 		s.SetNextRefresh(ctx, "j1", 0, time.Time{})
-		if d, _, _ := s.ReadDelivery(ctx, "j1"); !d.Next.IsZero() {
-			t.Errorf("next = %v after none, want zero", d.Next)
+		if d, _, _ := s.ReadDelivery(ctx, "j1"); !d.Next.IsZero() || d.Round != 3 {
+			t.Errorf("next = %v round %d after none, want zero, the last round 3 kept", d.Next, d.Round)
 		}
 	})
 	t.Run("the state carries the totals", func(t *testing.T) {
