@@ -69,6 +69,10 @@ type Config struct {
 	JobTTL time.Duration `json:"job_ttl" yaml:"job_ttl"`
 	// MaxRetry is the number of retries of a transient failure (10), 0..100.
 	MaxRetry int `json:"max_retry" yaml:"max_retry"`
+	// StatsSchedule are the refreshes of an ended job's delivery statistics,
+	// as offsets from its end (push.DefaultStatsSchedule: 1m,10m,1h,6h,24h);
+	// empty ("off"): none scheduled, only those asked for.
+	StatsSchedule Schedule `json:"stats_schedule" yaml:"stats_schedule"`
 
 	// HTTPAddr is the host:port of the HTTP endpoints ("127.0.0.1:8080");
 	// empty disables them.
@@ -84,6 +88,9 @@ type Config struct {
 	WebhookSecret Secret `json:"webhook_secret" yaml:"webhook_secret"`
 	// WebhookTimeout bounds each webhook POST (10s).
 	WebhookTimeout time.Duration `json:"webhook_timeout" yaml:"webhook_timeout"`
+	// WebhookStats sends a job's webhook a second, stats event once the
+	// first full refresh of its delivery statistics is in (false).
+	WebhookStats bool `json:"webhook_stats" yaml:"webhook_stats"`
 	// LogLevel is debug, info, warn or error ("info").
 	LogLevel string `json:"log_level" yaml:"log_level"`
 
@@ -112,6 +119,7 @@ func Default() Config {
 		ExpiryMargin:         10 * time.Minute,
 		JobTTL:               7 * 24 * time.Hour,
 		MaxRetry:             10,
+		StatsSchedule:        push.DefaultStatsSchedule(),
 		HTTPAddr:             "127.0.0.1:8080",
 		WebhookTimeout:       10 * time.Second,
 		LogLevel:             "info",

@@ -51,6 +51,7 @@ func (c *Config) Validate(dev bool) error {
 		c.checkExpiryMargin(),
 		checkDuration("CPUSH_JOB_TTL", c.JobTTL, positiveDuration),
 		checkInt("CPUSH_MAX_RETRY", c.MaxRetry, retries),
+		checkField("CPUSH_STATS_SCHEDULE", c.StatsSchedule.check()),
 		checkHTTPAddr(c.HTTPAddr),
 		checkTokens(c.APITokens),
 		checkWebhookSecret(c.WebhookSecret),
