@@ -35,4 +35,11 @@
 // A job with a WebhookURL is POSTed its final Summary when it ends, signed
 // with HMAC-SHA256 in the SignatureHeader; receivers check it with
 // VerifyWebhook.
+//
+// After a job ends, workers ask the service what became of its pushes
+// (QueryPushStatByMsg, per MessageId), soon after the end and again over
+// the next 24 hours: Status carries the totals (Delivery), Client.Delivery
+// gives them per MessageId, and RefreshDelivery asks for them now. Series
+// gives the targets pushed over time, and Tasks the job's tasks that
+// asynq holds, for its web UI.
 package jobs
