@@ -76,6 +76,10 @@ type Config struct {
 	MaxStartDelay time.Duration `json:"max_start_delay" yaml:"max_start_delay"`
 	// MaxRetry is the number of retries of a transient failure (10), 0..100.
 	MaxRetry int `json:"max_retry" yaml:"max_retry"`
+	// StatsSchedule are the refreshes of an ended job's delivery statistics,
+	// as offsets from its end (push.DefaultStatsSchedule: 1m,10m,1h,6h,24h);
+	// empty ("off"): none scheduled, only those asked for.
+	StatsSchedule Schedule `json:"stats_schedule" yaml:"stats_schedule"`
 
 	// HTTPAddr is the host:port of the HTTP endpoints ("127.0.0.1:8080");
 	// empty disables them.
@@ -108,6 +112,9 @@ type Config struct {
 	// (none): CIDRs, addresses, host names and *.domains, for receivers
 	// inside the network.
 	WebhookAllow []string `json:"webhook_allow" yaml:"webhook_allow"`
+	// WebhookStats sends a job's webhook a second, stats event once the
+	// first full refresh of its delivery statistics is in (false).
+	WebhookStats bool `json:"webhook_stats" yaml:"webhook_stats"`
 	// LogLevel is debug, info, warn or error ("info").
 	LogLevel string `json:"log_level" yaml:"log_level"`
 
@@ -138,6 +145,7 @@ func Default() Config {
 		JobTTL:               7 * 24 * time.Hour,
 		MaxStartDelay:        30 * 24 * time.Hour,
 		MaxRetry:             10,
+		StatsSchedule:        push.DefaultStatsSchedule(),
 		HTTPAddr:             "127.0.0.1:8080",
 		MaxUploads:           2,
 		WebhookTimeout:       10 * time.Second,

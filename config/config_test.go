@@ -38,7 +38,8 @@ func TestDefault(t *testing.T) {
 			Concurrency: 50, RateContinuouslyPush: 500, RatePush: 16393, RateComplete: 163, RateQueryStats: 50,
 			MessageLimit: 10000, MessageLimitUnit: "targets", MessageTTL: 24 * time.Hour, ValuesPerCall: 1000, DirectPush: true,
 			ExpiryMargin: 10 * time.Minute, JobTTL: 168 * time.Hour, MaxStartDelay: 720 * time.Hour, MaxRetry: 10,
-			HTTPAddr: "127.0.0.1:8080", MaxUploads: 2, WebhookTimeout: 10 * time.Second, WebhookConcurrency: 4, LogLevel: "info",
+			StatsSchedule: config.Schedule{time.Minute, 10 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour},
+			HTTPAddr:      "127.0.0.1:8080", MaxUploads: 2, WebhookTimeout: 10 * time.Second, WebhookConcurrency: 4, LogLevel: "info",
 		}
 		if got := config.Default(); !reflect.DeepEqual(got, want) {
 			t.Errorf("Default() = %#v, want %#v", got, want)
@@ -322,4 +323,39 @@ func TestTable_README(t *testing.T) {
 			t.Errorf("README.md's settings table does not list %s", name)
 		}
 	}
+}
+
+func TestLoad_StatsSchedule(t *testing.T) {
+	tests := []struct {
+		name, env string
+		want      config.Schedule
+		wantErr   string
+	}{
+		{"default", "", config.Schedule{time.Minute, 10 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour}, ""},
+		{"set", "30s, 5m,2h", config.Schedule{30 * time.Second, 5 * time.Minute, 2 * time.Hour}, ""},
+		{"off", "OFF", config.Schedule{}, ""},
+		{"not a duration", "1m,soon", nil, `CPUSH_STATS_SCHEDULE: must be durations such as 1m,10m,1h, or off, not "1m,soon"`},
+		{"decreasing", "1h,1m", nil, "CPUSH_STATS_SCHEDULE: must be positive durations in increasing order"},
+		{"zero", "0s", nil, "CPUSH_STATS_SCHEDULE: must be positive durations"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := config.Load(env(map[string]string{"CPUSH_STATS_SCHEDULE": tt.env}), "")
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("Load = %v, want an error with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got.StatsSchedule, tt.want) {
+				t.Errorf("StatsSchedule = %v, %v; want %v", got.StatsSchedule, err, tt.want)
+			}
+		})
+	}
+	t.Run("in YAML and in the redacted form", func(t *testing.T) {
+		got, err := config.Load(env(nil), writeFile(t, "stats_schedule: 2m,1h\n"))
+		if err != nil || got.StatsSchedule.String() != "2m,1h" || !strings.Contains(got.String(), "stats_schedule: 2m,1h") {
+			t.Errorf("Load = %v, %v; want 2m,1h written as it was set", got.StatsSchedule, err)
+		}
+	})
 }

@@ -97,6 +97,8 @@ func TestOpenAPI_Document(t *testing.T) {
 		{"/v1/jobs/{id}", "get", []string{"200", "400", "404"}},
 		{"/v1/jobs/{id}", "delete", []string{"202", "400", "404", "409"}},
 		{"/v1/jobs/{id}/failed", "get", []string{"200", "400", "404"}},
+		{"/jobs/{id}", "get", []string{"200", "404"}},
+		{"/jobs/{id}/cancel", "post", []string{"303", "404"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
@@ -114,8 +116,10 @@ func TestOpenAPI_Document(t *testing.T) {
 	if doc.Paths["/jobs"].Get == nil {
 		t.Errorf("docs/openapi.yaml has no get /jobs")
 	}
-	if _, ok := doc.Webhooks["jobFinished"]; !ok {
-		t.Errorf("docs/openapi.yaml has no jobFinished webhook")
+	for _, hook := range []string{"jobFinished", "jobStats"} {
+		if _, ok := doc.Webhooks[hook]; !ok {
+			t.Errorf("docs/openapi.yaml has no %s webhook", hook)
+		}
 	}
 	code := doc.Components.Schemas["Error"].Properties["code"]
 	got, want := slices.Sorted(slices.Values(code.Enum)), slices.Sorted(maps.Keys(httpapi.CodeStatus))
@@ -147,6 +151,10 @@ func TestOpenAPI_Schemas(t *testing.T) {
 		{"Plan", reflect.TypeFor[jobs.Plan](), true},
 		{"Status", reflect.TypeFor[jobs.Status](), true},
 		{"Summary", reflect.TypeFor[jobs.Summary](), true},
+		{"Delivery", reflect.TypeFor[jobs.Delivery](), true},
+		{"DeliveryCounts", reflect.TypeFor[push.Stats](), true},
+		{"MessageDelivery", reflect.TypeFor[jobs.MessageDelivery](), true},
+		{"StatsEvent", reflect.TypeFor[jobs.StatsEvent](), true},
 		{"Page", reflect.TypeFor[jobs.Page](), true},
 		{"FailedTarget", reflect.TypeFor[jobs.FailedTarget](), true},
 		{"Error", reflect.TypeFor[httpapi.Error](), true},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sort"
 	"strconv"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -19,11 +20,8 @@ var pageHTML string
 // pageTemplate renders the job page.
 var pageTemplate = template.Must(template.New("jobs").Parse(pageHTML))
 
-// Job page settings.
-const (
-	pageJobs       = 50 // jobs on one page
-	refreshSeconds = 5  // reload interval while a job runs
-)
+// pageJobs is the number of jobs on one page.
+const pageJobs = 50
 
 // pageData is what the job page shows.
 type pageData struct {
@@ -40,6 +38,7 @@ type jobRow struct {
 	Percent                                  string // of the unique targets done
 	Codes                                    []codeCount
 	Created                                  string
+	Starts                                   string // a waiting job's start time
 }
 
 type codeCount struct {
@@ -59,10 +58,10 @@ func (s *Server) jobsPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, e.Message, e.Status)
 		return
 	}
-	data := pageData{RefreshSeconds: refreshSeconds, Next: page.Next}
+	data := pageData{RefreshSeconds: refreshFor(page.Jobs, time.Now()), Next: page.Next}
+	data.Refresh = data.RefreshSeconds > 0
 	for _, st := range page.Jobs {
 		data.Jobs = append(data.Jobs, newJobRow(st))
-		data.Refresh = data.Refresh || !st.Final()
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "+frameAncestors)
@@ -86,7 +85,10 @@ func (s *Server) recentJobs(r *http.Request) (jobs.Page, error) {
 }
 
 func newJobRow(st *jobs.Status) jobRow {
-	row := jobRow{Job: st, Created: st.CreatedAt.UTC().Format("2006-01-02 15:04:05 UTC")}
+	row := jobRow{Job: st, Created: st.CreatedAt.UTC().Format(timeFormat)}
+	if waiting(st, time.Now()) {
+		row.Starts = st.StartAt.UTC().Format(timeFormat)
+	}
 	row.PushedWidth = width(st.Pushed, st.Unique)
 	row.FailedWidth = width(st.FailedTotal, st.Unique)
 	row.CancelledWidth = width(st.Cancelled, st.Unique)

@@ -166,7 +166,7 @@ func prismEnv(t *testing.T) *env {
 		api: httpapi.Options{Tokens: []string{token}, Webhooks: true, MaxJSONBytes: 64 << 10, MaxBatchBytes: 64 << 10,
 			Jobs: jobs.Options{Limits: limits, WebhookAllow: []string{"127.0.0.1"}}},
 		sim:    pushsim.Config{MessageLimit: 1, LimitUnit: push.UnitCalls},
-		worker: true, workerOpts: worker.Options{Limits: limits},
+		worker: true, workerOpts: worker.Options{Limits: limits, StatsSchedule: []time.Duration{50 * time.Millisecond}},
 	})
 }
 
@@ -210,6 +210,12 @@ func TestOpenAPI_Prism(t *testing.T) {
 	later := prismScheduledJob(t, p)
 	t.Run("get a job's status", func(t *testing.T) {
 		p.check(t, exchange{method: "GET", path: "/v1/jobs/flash-sale-2026-11-28", wantStatus: 200})
+		e.wait("flash-sale-2026-11-28", 30*time.Second)
+		e.waitDelivery("flash-sale-2026-11-28", 30*time.Second)
+		a := p.check(t, exchange{method: "GET", path: "/v1/jobs/flash-sale-2026-11-28", wantStatus: 200})
+		if !bytes.Contains(a.body, []byte(`"delivery":{"totals":{"accepted":2,"sent":2,`)) {
+			t.Errorf("status %s, want its delivery statistics", a.body)
+		}
 	})
 	t.Run("list with a cursor", func(t *testing.T) {
 		a := p.check(t, exchange{method: "GET", path: "/v1/jobs?limit=2", wantStatus: 200})
@@ -233,6 +239,11 @@ func TestOpenAPI_Prism(t *testing.T) {
 	})
 	t.Run("job page", func(t *testing.T) {
 		p.check(t, exchange{method: "GET", path: "/jobs", auth: basic("ops", token), wantStatus: 200})
+		p.check(t, exchange{method: "GET", path: "/jobs/flash-sale-2026-11-28", auth: basic("ops", token), wantStatus: 200})
+		p.check(t, exchange{method: "GET", path: "/jobs/nope", auth: basic("ops", token), wantStatus: 404})
+		// Prism's proxy follows a redirect, so the Cancel button's 303 is
+		// checked in TestJobPage_Chromium; its refusal here.
+		p.check(t, exchange{method: "POST", path: "/jobs/nope/cancel", auth: basic("ops", token), wantStatus: 404})
 		p.check(t, exchange{method: "GET", path: "/jobs?cursor=not-a-cursor", auth: basic("ops", token), wantStatus: 400})
 		p.check(t, exchange{method: "GET", path: "/jobs", auth: basic("ops", "wrong-token"), wantStatus: 401})
 	})

@@ -132,8 +132,8 @@ func (s *Server) Close() error { return s.client.Close() }
 // clients are served.
 func (s *Server) Open() bool { return s.auth.open() }
 
-// Handler serves the API under /v1/ and the job page at /jobs, each behind
-// the token check.
+// Handler serves the API under /v1/ and the job pages at /jobs and
+// /jobs/{id}, each behind the token check.
 func (s *Server) Handler() http.Handler {
 	api := http.NewServeMux()
 	api.Handle("/v1/jobs", s.route(methods{http.MethodGet: s.list, http.MethodPost: s.create}))
@@ -144,6 +144,8 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", s.auth.requireAPI(api))
 	mux.Handle("GET /jobs", s.Protect(http.HandlerFunc(s.jobsPage)))
+	mux.Handle("GET /jobs/{id}", s.Protect(http.HandlerFunc(s.jobPage)))
+	mux.Handle("POST /jobs/{id}/cancel", s.Protect(http.HandlerFunc(s.cancelFromPage)))
 	return s.WithDeadlines(mux)
 }
 

@@ -109,6 +109,7 @@ func (o *Options) validate() error {
 type Client struct {
 	store *store.Store
 	aq    *asynq.Client
+	insp  *asynq.Inspector
 	opts  Options
 }
 
@@ -118,7 +119,8 @@ type Client struct {
 // with an error naming the option.
 func NewClient(rdb redis.UniversalClient, opts Options) *Client {
 	opts.setDefaults()
-	return &Client{store: store.New(rdb, opts.Prefix), aq: asynq.NewClientFromRedisClient(rdb), opts: opts}
+	return &Client{store: store.New(rdb, opts.Prefix), aq: asynq.NewClientFromRedisClient(rdb),
+		insp: asynq.NewInspectorFromRedisClient(rdb), opts: opts}
 }
 
 // Close releases the Client's resources; rdb stays open.
@@ -292,8 +294,10 @@ func (c *Client) enqueueTask(ctx context.Context, job *Job, plan Plan) error {
 }
 
 // Cancel asks the workers to stop pushing job id: chunks not yet pushed are
-// counted cancelled and the job ends cancelled. A job already ended returns
-// ErrJobFinished; an unknown one ErrJobNotFound.
+// counted cancelled and the job ends cancelled. A job still queued (a
+// scheduled one before its start) ends cancelled at once, its plan task
+// deleted. A job already ended returns ErrJobFinished; an unknown one
+// ErrJobNotFound.
 func (c *Client) Cancel(ctx context.Context, id string) error {
 	status, err := c.store.Cancel(ctx, id)
 	switch {
@@ -301,6 +305,8 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 		return err
 	case Final(status):
 		return fmt.Errorf("cancelling job %s (%s): %w", id, status, ErrJobFinished)
+	case status == StatusQueued:
+		return c.cancelQueued(ctx, id)
 	}
 	return nil
 }

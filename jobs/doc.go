@@ -49,4 +49,11 @@
 // with HMAC-SHA256 over the time, the delivery ID, the URL and the body in
 // the SignatureHeader; receivers check it with VerifyWebhook and their own
 // URL, so that a delivery replayed to another receiver fails.
+//
+// After a job ends, workers ask the service what became of its pushes
+// (QueryPushStatByMsg, per MessageId), soon after the end and again over
+// the next 24 hours: Status carries the totals (Delivery), Client.Delivery
+// gives them per MessageId, and RefreshDelivery asks for them now. Series
+// gives the targets pushed over time, and Tasks the job's tasks that
+// asynq holds, for its web UI.
 package jobs

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -85,4 +86,30 @@ func ExampleClient_EnqueueMany() {
 	// Output:
 	// job 0 enqueued on the direct path
 	// job 1 refused: targets[0]
+}
+
+// A producer asks for a job's delivery statistics now and waits until a
+// worker has them (workers also ask by themselves after the job ends).
+func ExampleClient_RefreshDelivery() {
+	ctx := context.Background()
+	client := jobs.NewClient(exampleRedis(), jobs.Options{Prefix: "cpush-example"})
+	defer client.Close()
+	asked, err := client.RefreshDelivery(ctx, "flash-sale-2026-11-28")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for {
+		d, perMessage, err := client.Delivery(ctx, "flash-sale-2026-11-28")
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if d != nil && !d.RefreshedAt.Before(asked) {
+			fmt.Printf("sent %d, received %d, opened %d over %d MessageIds\n",
+				d.Totals.Sent, d.Totals.Received, d.Totals.Opened, len(perMessage))
+			return
+		}
+		time.Sleep(time.Second)
+	}
 }

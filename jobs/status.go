@@ -43,7 +43,10 @@ type Status struct {
 	// Path is how the job is sent: PathDirect or PathContinuous.
 	Path       string    `json:"path"`
 	CreatedAt  time.Time `json:"created_at"`
+	StartAt    time.Time `json:"start_at,omitzero"` // a scheduled job's start
 	FinishedAt time.Time `json:"finished_at,omitzero"`
+	// Delivery is the job's delivery statistics; absent before any.
+	Delivery *Delivery `json:"delivery,omitempty"`
 	// Owner is the job's Job.Owner; never in JSON.
 	Owner string `json:"-"`
 }
@@ -64,13 +67,14 @@ type Summary struct {
 	Cancelled          int            `json:"cancelled"`
 	PossibleDuplicates int            `json:"possible_duplicates"`
 	MessageIDs         []string       `json:"message_ids"`
+	Delivery           *Delivery      `json:"delivery,omitempty"`
 }
 
 // Summary returns s's summary.
 func (s *Status) Summary() Summary {
 	return Summary{ID: s.ID, Status: s.Status, Total: s.Total, Unique: s.Unique, Duplicates: s.Duplicates,
 		Pushed: s.Pushed, Failed: s.Failed, Cancelled: s.Cancelled, PossibleDuplicates: s.PossibleDuplicates,
-		MessageIDs: s.MessageIDs}
+		MessageIDs: s.MessageIDs, Delivery: s.Delivery}
 }
 
 // Status reads job id's progress. An unknown job returns ErrJobNotFound.
@@ -94,7 +98,7 @@ func newStatus(st *store.State) *Status {
 		Total: j.Total, Unique: j.Unique, Duplicates: j.Duplicates,
 		Pushed: p.Pushed, Failed: p.FailedByCode, FailedTotal: p.Failed, Cancelled: p.Cancelled,
 		PossibleDuplicates: p.PossibleDuplicates, Chunks: j.Chunks, ChunksDone: p.ChunksDone,
-		MessageIDs: st.MessageIDs, CancelRequested: j.Cancel, Path: j.Path, CreatedAt: j.CreatedAt, FinishedAt: j.FinishedAt,
-		Owner: j.Owner,
+		MessageIDs: st.MessageIDs, CancelRequested: j.Cancel, Path: j.Path, CreatedAt: j.CreatedAt, StartAt: j.StartAt,
+		FinishedAt: j.FinishedAt, Delivery: newDelivery(st.Delivery), Owner: j.Owner,
 	}
 }

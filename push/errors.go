@@ -93,6 +93,15 @@ func (e *Error) Outage() bool {
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
+// WithClass returns a copy of e in class c: a caller for whom the class
+// the code suggests does not hold (a refused MessageId that a job cannot
+// roll over is permanent to it) says so in logs and errors.
+func (e *Error) WithClass(c Class) *Error {
+	out := *e
+	out.Class = c
+	return &out
+}
+
 // AsError returns the *Error in err's chain, if any.
 func AsError(err error) (*Error, bool) {
 	var e *Error

@@ -1,8 +1,8 @@
 // Package push is cpush's port to the push service: the calls cpush makes
-// (store a message, push it to a chunk of targets, complete it, or push a
-// message to a few targets in one call), the
-// Alibaba Cloud implementation on the official Go SDK, and the typed error
-// that carries each failure's retry class.
+// (store a message, push it to a chunk of targets, complete it, push a
+// message to a few targets in one call, ask for its delivery statistics),
+// the Alibaba Cloud implementation on the official Go SDK, and the typed
+// error that carries each failure's retry class.
 package push
 
 import "context"
@@ -22,6 +22,9 @@ type Service interface {
 	// them, and returns the MessageId that Push gave the delivery: the
 	// direct path of a small job, with no stored message to complete.
 	PushTargets(ctx context.Context, appKey int64, msg Message, target string, values []string) (Result, error)
+	// QueryStats asks for a message's delivery statistics with
+	// QueryPushStatByMsg.
+	QueryStats(ctx context.Context, appKey int64, messageID string) (Stats, error)
 }
 
 // Result is what a successful call returns.

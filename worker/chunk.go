@@ -281,7 +281,7 @@ func (r *rangeRun) failedCall(ctx context.Context, i int, c store.RangeChunk, er
 		if r.job.contentMode() {
 			return r.w.messages.rollover(ctx, r.job, r.msg, e.Code)
 		}
-		return r.failChunk(ctx, i, c, e, log, true)
+		return r.failChunk(ctx, i, c, e.WithClass(push.ClassPermanent), log, true) // the producer's MessageId: no rollover
 	case push.ClassPermanent:
 		return r.failChunk(ctx, i, c, e, log, true)
 	}

@@ -51,7 +51,7 @@ func (w *Worker) handleDirect(ctx context.Context, t *asynq.Task) error {
 	d.last = retried >= w.opts.MaxRetry
 	switch {
 	case store.Final(run.Job.Status):
-		return w.enqueueWebhook(ctx, run.Job) // in case the run that ended it could not
+		return d.ended(ctx, "") // in case the run that ended it could not
 	case run.Done != "":
 		return d.record(ctx, store.DirectOutcome{}) // recorded, not yet final: only the status is left
 	case !run.Begun:
@@ -142,7 +142,21 @@ func (d *directRun) record(ctx context.Context, o store.DirectOutcome) error {
 			zap.Int("pushed", c.Pushed), zap.Int("failed", c.Failed), zap.Int("cancelled", c.Cancelled),
 			zap.Int("possible_duplicates", c.PossibleDuplicates))
 	}
-	return w.enqueueWebhook(ctx, d.run.Job)
+	return d.ended(ctx, o.MessageID)
+}
+
+// ended schedules the ended job's statistics and its webhook, as finishing
+// a job on the continuous path does; mid is the MessageId this run
+// recorded ("": read the job's).
+func (d *directRun) ended(ctx context.Context, mid string) error {
+	st := &store.State{Job: d.run.Job, MessageIDs: []string{mid}}
+	if mid == "" {
+		var err error
+		if st, err = d.w.store.ReadState(ctx, d.run.Job.ID); err != nil {
+			return err
+		}
+	}
+	return d.w.ended(ctx, st)
 }
 
 // planContinuous sends a direct job on the continuous path: a worker with

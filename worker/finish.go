@@ -16,7 +16,8 @@ import (
 // handleFinish completes the MessageIds a content-mode job created (a
 // MessageId given by the producer is the producer's to complete: other jobs
 // may share it), each once, then sets the job's final status once and
-// enqueues its completion webhook, if it names one.
+// enqueues its first statistics refresh and its completion webhook, if it
+// names one (ended).
 //
 // Finishing makes progress that lasts: a MessageId completed (or found
 // gone) is recorded and never called again, so a retry completes only the
@@ -36,7 +37,7 @@ func (w *Worker) handleFinish(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	if store.Final(st.Job.Status) {
-		return w.enqueueWebhook(ctx, st.Job) // in case the run that ended it could not
+		return w.ended(ctx, st) // in case the run that ended it could not
 	}
 	if st.Progress.ChunksDone < st.Job.Chunks {
 		return fmt.Errorf("finishing job %s: %d of %d chunks done", p.JobID, st.Progress.ChunksDone, st.Job.Chunks)
@@ -103,5 +104,5 @@ func (w *Worker) finalize(ctx context.Context, st *store.State) error {
 	w.opts.Logger.Info("job finished", logJob(st.Job.ID), zap.String("status", got),
 		zap.Int("pushed", p.Pushed), zap.Int("failed", p.Failed), zap.Int("cancelled", p.Cancelled),
 		zap.Int("possible_duplicates", p.PossibleDuplicates))
-	return w.enqueueWebhook(ctx, st.Job)
+	return w.ended(ctx, st)
 }

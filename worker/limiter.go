@@ -71,6 +71,8 @@ func (a App) rate(action string) int {
 		return a.Rates.Push
 	case push.ActionCompleteContinuouslyPush:
 		return a.Rates.Complete
+	case push.ActionQueryPushStatByMsg:
+		return a.Rates.QueryStats
 	}
 	return a.Rates.ContinuouslyPush
 }

@@ -3,11 +3,13 @@ package worker
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cpush/cpush/internal/store"
 	"github.com/cpush/cpush/push"
 )
 
@@ -21,7 +23,16 @@ const (
 	MetricLimiterRate        = "cpush_limiter_rate"
 	MetricClockFault         = "cpush_clock_fault"
 	MetricBreakerOpen        = "cpush_breaker_open"
+	// MetricDelivery counts what the service reports of the pushes, per
+	// AppKey and count (push.StatNames): each refresh of a MessageId's
+	// statistics adds how much each count grew since the last.
+	MetricDelivery = "cpush_delivery_total"
 )
+
+// actions are the push service's actions cpush calls, for the labels its
+// metrics start with at zero.
+var actions = []string{push.ActionPush, push.ActionContinuouslyPush, push.ActionCompleteContinuouslyPush,
+	push.ActionQueryPushStatByMsg}
 
 type metrics struct {
 	calls      *prometheus.CounterVec   // action, code
@@ -29,9 +40,10 @@ type metrics struct {
 	targets    *prometheus.CounterVec   // result
 	wait       *prometheus.HistogramVec // action
 	duplicates prometheus.Counter
-	rate       *prometheus.GaugeVec // action
+	rate       *prometheus.GaugeVec   // action
 	clockFault prometheus.Gauge
-	breaker    *prometheus.GaugeVec // account
+	breaker    *prometheus.GaugeVec   // account
+	delivery   *prometheus.CounterVec // app, result
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -52,9 +64,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "1 while the push service refuses this machine's clock (InvalidTimeStamp.Expired): calls wait."}),
 		breaker: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: MetricBreakerOpen,
 			Help: "1 while an account's breaker is open: most calls found the push service down, and calls wait."}, []string{"account"}),
+		delivery: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricDelivery,
+			Help: "What the push service reports of the pushes (QueryPushStatByMsg) per AppKey: accepted, sent, received, opened, deleted and the SMS counts."},
+			[]string{"app", "result"}),
 	}
 	if reg == nil {
-		return m, nil
+		return m.atZero(), nil
 	}
 	var err error
 	m.calls, err = register(reg, m.calls)
@@ -79,7 +94,32 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if err == nil {
 		m.breaker, err = register(reg, m.breaker)
 	}
-	return m, err
+	if err == nil {
+		m.delivery, err = register(reg, m.delivery)
+	}
+	return m.atZero(), err
+}
+
+// atZero creates the labelled counters' series that alerts look for at 0,
+// so that their first increase shows: an alert on increase() sees nothing
+// of a series that starts at its first event.
+func (m *metrics) atZero() *metrics {
+	for _, r := range []string{"pushed", "failed", "cancelled"} {
+		m.targets.WithLabelValues(r)
+	}
+	for _, a := range actions {
+		m.calls.WithLabelValues(a, "OK")
+	}
+	return m
+}
+
+// delivered adds what each delivery count of an app grew by; an app's
+// first refresh creates all its series.
+func (m *metrics) delivered(appKey int64, grew store.Counts) {
+	app := strconv.FormatInt(appKey, 10)
+	for i, name := range push.StatNames {
+		m.delivery.WithLabelValues(app, name).Add(float64(grew[i]))
+	}
 }
 
 // register adds c to reg, or returns the collector of the same name that

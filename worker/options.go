@@ -49,8 +49,16 @@ type Options struct {
 	// (enqueued by a producer with the path on) is sent on the continuous
 	// path, as a push:plan task would be.
 	NoDirect bool
-	Logger   *zap.Logger           // (no logging)
-	Metrics  prometheus.Registerer // (no metrics)
+	// StatsSchedule are the refreshes of an ended job's delivery
+	// statistics, as offsets from its end (push.DefaultStatsSchedule).
+	StatsSchedule []time.Duration
+	// StatsOff: no scheduled refresh; those asked for still run.
+	StatsOff bool
+	// StatsWebhook: a job with a webhook URL is also sent a stats event
+	// once the first full refresh of its statistics is in.
+	StatsWebhook bool
+	Logger       *zap.Logger           // (no logging)
+	Metrics      prometheus.Registerer // (no metrics)
 }
 
 // Rates are calls per second per action; 0 takes the default
@@ -59,6 +67,7 @@ type Rates struct {
 	ContinuouslyPush int // 500
 	Push             int // 16393
 	Complete         int // 163
+	QueryStats       int // 50: QueryPushStatByMsg
 }
 
 func (o *Options) setDefaults() {
@@ -78,6 +87,10 @@ func (o *Options) setDefaults() {
 	o.Rates.ContinuouslyPush = orInt(o.Rates.ContinuouslyPush, push.RateContinuouslyPushDefault)
 	o.Rates.Push = orInt(o.Rates.Push, push.RatePushDefault)
 	o.Rates.Complete = orInt(o.Rates.Complete, push.RateCompleteDefault)
+	o.Rates.QueryStats = orInt(o.Rates.QueryStats, push.RateQueryStatsDefault)
+	if o.StatsSchedule == nil {
+		o.StatsSchedule = push.DefaultStatsSchedule()
+	}
 	if o.Account == "" {
 		o.Account = "default"
 	}
@@ -96,6 +109,11 @@ func (o *Options) validate() error {
 	}
 	if o.ExpiryMargin >= o.Limits.TTL {
 		return fmt.Errorf("expiry margin %s: must be less than the message TTL %s", o.ExpiryMargin, o.Limits.TTL)
+	}
+	for i, d := range o.StatsSchedule {
+		if d <= 0 || (i > 0 && d <= o.StatsSchedule[i-1]) {
+			return fmt.Errorf("stats schedule %v: must be positive durations in increasing order", o.StatsSchedule)
+		}
 	}
 	return nil
 }

@@ -51,30 +51,7 @@ func (w *Worker) plan(ctx context.Context, id string) error {
 	return nil
 }
 
-// ranges cuts a job's chunks into ranges that never span two of its
-// messages (content mode), so that a range pushes with one MessageId. A
-// range pushes its chunks one after another: a large job's ranges take
-// store.RangeSize chunks, which spreads a task's cost over ten calls; a
-// smaller content job's are cut so that it has at least minRanges of them,
-// pushed side by side. (A message-id job's chunks share one MessageId and
-// its limit: in ranges of store.RangeSize its first targets are the first
-// to take it.)
+// ranges cuts a job's chunks into its ranges (store.Ranges).
 func (w *Worker) ranges(j *store.Job) []store.ChunksPayload {
-	per := w.opts.Limits.ChunksPerMessageOf(j.ChunkSize)
-	size := store.RangeSize
-	if j.MessageID == "" {
-		size = min(size, max(1, (j.Chunks+minRanges-1)/minRanges))
-	}
-	var out []store.ChunksPayload
-	for first := 0; first < j.Chunks; {
-		n := first / per
-		end := min(first+size, j.Chunks, (n+1)*per)
-		out = append(out, store.ChunksPayload{JobID: j.ID, First: first, Count: end - first, Message: n})
-		first = end
-	}
-	return out
+	return store.Ranges(j, w.opts.Limits.ChunksPerMessageOf(j.ChunkSize))
 }
-
-// minRanges is the number of ranges below which a job's ranges get fewer
-// chunks than store.RangeSize.
-const minRanges = 32

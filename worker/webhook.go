@@ -119,6 +119,9 @@ func NewWebhooks(rdb redis.UniversalClient, opts WebhookOptions) (*Webhooks, err
 			return nil, fmt.Errorf("registering %s: %w", MetricWebhooks, err)
 		}
 	}
+	for _, r := range []string{WebhookDelivered, WebhookRetry, WebhookGaveUp, WebhookSkipped} {
+		results.WithLabelValues(r) // at zero, so that an alert sees the first
+	}
 	return &Webhooks{store: store.New(rdb, opts.Prefix), jobs: jobs.NewClient(rdb, jobs.Options{Prefix: opts.Prefix}),
 		opts: opts, results: results}, nil
 }
@@ -133,7 +136,7 @@ func (h *Webhooks) handle(ctx context.Context, t *asynq.Task) error {
 	if err := decode(t, &p); err != nil {
 		return err
 	}
-	target, body, err := h.load(ctx, p.JobID)
+	target, body, err := h.loadEvent(ctx, p)
 	if err != nil || target == "" {
 		return err
 	}

@@ -20,6 +20,10 @@
 //	                          once (closed), sets the final status and starts
 //	                          the TTL of every job key
 //	webhook.go  push:webhook  POSTs the signed final summary
+//	stats.go    push:stats    asks the service for the ended job's delivery
+//	                          statistics per MessageId (QueryPushStatByMsg),
+//	                          on a low-weight queue of its own, soon after
+//	                          the end and then on a schedule over 24 hours
 //
 // A small job takes the direct path instead, all in one task:
 //
@@ -122,6 +126,7 @@ func (w *Worker) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(store.TypeChunk, w.handleChunk)
 	mux.HandleFunc(store.TypeFinish, w.handleFinish)
 	mux.HandleFunc(store.TypeDirect, w.handleDirect)
+	mux.HandleFunc(store.TypeStats, w.handleStats)
 }
 
 // ServerConfig returns the asynq server configuration cpush's handlers need:
@@ -145,6 +150,7 @@ func (w *Worker) app(appKey int64) App {
 	a.Rates.ContinuouslyPush = orInt(a.Rates.ContinuouslyPush, w.opts.Rates.ContinuouslyPush)
 	a.Rates.Push = orInt(a.Rates.Push, w.opts.Rates.Push)
 	a.Rates.Complete = orInt(a.Rates.Complete, w.opts.Rates.Complete)
+	a.Rates.QueryStats = orInt(a.Rates.QueryStats, w.opts.Rates.QueryStats)
 	if a.Account == "" {
 		a.Account = w.opts.Account
 	}

@@ -59,6 +59,7 @@ func httpHandler(cfg *config.Config, rdb redis.UniversalClient, reg *prometheus.
 	apiHandler := instrument(reg, api.Handler())
 	mux.Handle("/v1/", apiHandler)
 	mux.Handle("/jobs", apiHandler)
+	mux.Handle("/jobs/", apiHandler)
 	return mux
 }
 
@@ -103,6 +104,9 @@ func instrument(reg *prometheus.Registry, h http.Handler) http.Handler {
 	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: MetricHTTPDuration,
 		Help: "Time to answer a request of the HTTP API or the job page.", Buckets: prometheus.DefBuckets}, []string{"method"})
 	reg.MustRegister(requests, duration)
+	for _, method := range []string{"get", "post", "delete"} {
+		requests.WithLabelValues(method, "500") // at zero, so that the 5xx alert sees the first
+	}
 	return promhttp.InstrumentHandlerCounter(requests, promhttp.InstrumentHandlerDuration(duration, h))
 }
 

@@ -20,6 +20,7 @@ Commands:
   api      serve the HTTP API, the job page and the web UI without the queue handlers
   send     send a push job (--dry-run shows the plan; --wait follows it)
   status   show a job's progress
+  stats    show a job's delivery statistics per MessageId (--refresh asks for them now)
   cancel   cancel a job
   failed   print a job's failed targets, to send again
   sim      run the push API simulator
@@ -74,6 +75,7 @@ var commands = map[string]command{
 	"api":    runAPI,
 	"send":   runSend,
 	"status": runStatus,
+	"stats":  runStats,
 	"cancel": runCancel,
 	"failed": runFailed,
 	"sim":    runSim,

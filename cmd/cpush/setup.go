@@ -101,10 +101,14 @@ func workerOptions(cfg *config.Config, log *zap.Logger) worker.Options {
 		ExpiryMargin: cfg.ExpiryMargin,
 		JobTTL:       cfg.JobTTL,
 		MaxRetry:     cfg.MaxRetry,
-		Rates:        worker.Rates{ContinuouslyPush: cfg.RateContinuouslyPush, Push: cfg.RatePush, Complete: cfg.RateComplete},
-		Account:      cfg.App(0).Account(),
-		NoDirect:     !cfg.DirectPush,
-		Logger:       log,
+		Rates: worker.Rates{ContinuouslyPush: cfg.RateContinuouslyPush, Push: cfg.RatePush, Complete: cfg.RateComplete,
+			QueryStats: cfg.RateQueryStats},
+		Account:       cfg.App(0).Account(),
+		NoDirect:      !cfg.DirectPush,
+		StatsSchedule: cfg.StatsSchedule,
+		StatsOff:      len(cfg.StatsSchedule) == 0,
+		StatsWebhook:  cfg.WebhookStats,
+		Logger:        log,
 	}
 }
 
@@ -145,7 +149,8 @@ func (s *services) apps() worker.Apps {
 	return func(appKey int64) worker.App {
 		a := s.cfg.App(appKey)
 		return worker.App{Service: s.byKey[a.CredentialKey()], Account: a.Account(),
-			Rates: worker.Rates{ContinuouslyPush: a.RateContinuouslyPush, Push: a.RatePush, Complete: a.RateComplete}}
+			Rates: worker.Rates{ContinuouslyPush: a.RateContinuouslyPush, Push: a.RatePush, Complete: a.RateComplete,
+				QueryStats: a.RateQueryStats}}
 	}
 }
 

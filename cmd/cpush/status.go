@@ -28,6 +28,7 @@ func printStatus(w io.Writer, st *jobs.Status, asJSON bool) error {
 		fmt.Fprintf(w, "  possible duplicates: %d\n", st.PossibleDuplicates)
 	}
 	fmt.Fprintf(w, "  message ids: %s\n", strings.Join(st.MessageIDs, ", "))
+	printDelivery(w, st)
 	return nil
 }
 

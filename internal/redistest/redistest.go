@@ -16,6 +16,8 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/cpush/cpush/internal/store"
 )
 
 // DefaultURL is the Redis tests use when CPUSH_TEST_REDIS_URL is unset.
@@ -99,7 +101,10 @@ func Cleanup(t testing.TB, c redis.UniversalClient, prefix string) {
 				c.Del(ctx, iter.Val())
 			}
 		}
-		c.SRem(ctx, "asynq:queues", prefix+":high", prefix+":default", prefix+":low", prefix+":webhook")
+		for q := range store.Queues(prefix) {
+			c.SRem(ctx, "asynq:queues", q)
+		}
+		c.SRem(ctx, "asynq:queues", store.WebhookQueue(prefix))
 	})
 }
 

@@ -92,6 +92,10 @@ func stringOf(v any) string {
 // KEYS[2] -> the job's progress hash (Keys.Progress)
 // KEYS[3] -> the job's meta hash (Keys.Meta)
 // KEYS[4] -> the job's ambiguous-attempts hash (Keys.Ambiguous)
+// KEYS[5] -> the job's series hash (Keys.Series): the pushed targets are
+//
+//	counted at the Redis server's time (luaSample)
+//
 // ARGV[1] -> the job keys' TTL, ms
 // ARGV[2..] -> per chunk, six values: index, outcome (Outcome.String),
 //
@@ -103,7 +107,7 @@ func stringOf(v any) string {
 // ambiguous attempt, each target at most once; last, 1 for the one call
 // that finishes the job's final chunk (the job's status becomes
 // finishing); cancel, 1 when a cancel was asked for.
-var finishChunksScript = newScript(`
+var finishChunksScript = newScript(luaSample + `
 local counted, pushed, failed, cancelled, dups = 0, 0, 0, 0, 0
 local before = tonumber(redis.call("HGET", KEYS[2], @p_chunks_done) or "0")
 for i = 2, #ARGV, 6 do
@@ -126,6 +130,7 @@ if counted > 0 then
   if cancelled > 0 then redis.call("HINCRBY", KEYS[2], @p_cancelled, cancelled) end
   if dups > 0 then redis.call("HINCRBY", KEYS[2], @p_dups, dups) end
   redis.call("HINCRBY", KEYS[2], @p_chunks_done, counted)
+  sample(KEYS[5], pushed, ARGV[1])
 end
 for i = 1, 4 do
   redis.call("PEXPIRE", KEYS[i], ARGV[1])
@@ -164,7 +169,7 @@ type Counted struct {
 // FinishChunks records the outcomes of job id's chunks, each once, and
 // renews the job keys' TTL.
 func (s *Store) FinishChunks(ctx context.Context, id string, outs []ChunkOutcome, ttl time.Duration) (Counted, error) {
-	keys := []string{s.keys.Done(id), s.keys.Progress(id), s.keys.Meta(id), s.keys.Ambiguous(id)}
+	keys := []string{s.keys.Done(id), s.keys.Progress(id), s.keys.Meta(id), s.keys.Ambiguous(id), s.keys.Series(id)}
 	args := make([]any, 0, 1+6*len(outs))
 	args = append(args, ttl.Milliseconds())
 	for _, o := range outs {

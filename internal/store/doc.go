@@ -20,7 +20,11 @@
 //	<p>:{j:<id>}:closed     hash    MessageId -> how finishing left it (Closed*)
 //	<p>:{j:<id>}:amb        hash    chunk index -> attempts that may have been delivered
 //	<p>:{j:<id>}:lock:<n>   string  the lock held while message n's MessageId is created
+//	<p>:{j:<id>}:series     hash    pushed targets per time bucket (Series*, luaSample)
+//	<p>:{j:<id>}:delivery   hash    delivery statistics: totals (CountFields), refreshes (Delivery*)
+//	<p>:{j:<id>}:delivery:mids hash  MessageId -> its statistics (PackMessageStats)
 //	<p>:{m:<appkey>:<mid>}  hash    a MessageId's pushes: used, expires_ms, r:<ref> reservations
+//	<p>:{m:<appkey>:<mid>}:stats hash  its statistics as the delivery metric counted them
 //	<p>:rate:{<acct>}:<act> string  the shared GCRA limiter (go-redis/redis_rate)
 //	<p>:rate:{<acct>}:<act>:backoff hash  throttling backoff: factor, cut_ms
 //	<p>:rate:{<acct>}:breaker hash  circuit breaker: open_until_ms, probe_until_ms, interval_ms

@@ -37,19 +37,38 @@ func (k Keys) Closed(id string) string { return k.job(id, "closed") }
 // although it failed: index -> number of such attempts.
 func (k Keys) Ambiguous(id string) string { return k.job(id, "amb") }
 
+// Delivery is the hash of the job's delivery statistics: the totals over
+// its MessageIds (CountFields) and the Delivery* fields.
+func (k Keys) Delivery(id string) string { return k.job(id, "delivery") }
+
+// DeliveryMessages is the hash of the job's delivery statistics per
+// MessageId: mid -> PackMessageStats.
+func (k Keys) DeliveryMessages(id string) string { return k.job(id, "delivery:mids") }
+
+// Series is the hash of the job's pushed targets over time: SeriesWidth,
+// SeriesStart and one field per time bucket (its start, unix seconds).
+func (k Keys) Series(id string) string { return k.job(id, "series") }
+
 // MessageLock is the lock held while message n's MessageId is created.
 func (k Keys) MessageLock(id string, n int) string { return k.job(id, "lock:"+strconv.Itoa(n)) }
 
 // JobKeys returns every key of a job but its locks, for expiry and clean-up.
 func (k Keys) JobKeys(id string) []string {
 	return []string{k.Meta(id), k.Chunks(id), k.Done(id), k.Progress(id), k.Messages(id),
-		k.MessageIDs(id), k.Closed(id), k.Ambiguous(id)}
+		k.MessageIDs(id), k.Closed(id), k.Ambiguous(id), k.Series(id), k.Delivery(id), k.DeliveryMessages(id)}
 }
 
 // Quota is the hash that counts a MessageId's pushes: used, expires_ms and
 // one reservation per chunk attempt.
 func (k Keys) Quota(appKey int64, messageID string) string {
 	return fmt.Sprintf("%s:{m:%d:%s}", k.Prefix, appKey, messageID)
+}
+
+// MessageStats is the hash of the delivery statistics last seen of a
+// MessageId, whichever jobs pushed it (CountFields): what the delivery
+// metric has counted of it.
+func (k Keys) MessageStats(appKey int64, messageID string) string {
+	return k.Quota(appKey, messageID) + ":stats"
 }
 
 // Recent is the sorted set of job IDs by creation time (ms).

@@ -46,6 +46,14 @@ var luaNames = map[string]string{
 	"queued":           StatusQueued,
 	"inflight":         FieldDirectInflight,
 	"path":             FieldPath,
+	"unique":           FieldUnique,
+	"s_width":          SeriesWidth,
+	"s_start":          SeriesStart,
+	"d_refreshed":      DeliveryRefreshed,
+	"d_passes":         DeliveryPasses,
+	"d_error":          DeliveryError,
+	"d_next":           DeliveryNext,
+	"d_round":          DeliveryRound,
 }
 
 var luaName = regexp.MustCompile(`@([a-z_]+)`)

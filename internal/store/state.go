@@ -19,6 +19,8 @@ type State struct {
 	MessageIDs []string
 	// Closed says how finishing left each MessageId it dealt with.
 	Closed map[string]string
+	// Delivery is the job's delivery statistics; nil before any.
+	Delivery *Delivery
 }
 
 // Progress are a job's counters.
@@ -30,8 +32,8 @@ type Progress struct {
 
 // stateCmds are the reads of one job's state in a pipeline.
 type stateCmds struct {
-	id                           string
-	meta, progress, mids, closed *redis.MapStringStringCmd
+	id                                     string
+	meta, progress, mids, closed, delivery *redis.MapStringStringCmd
 }
 
 func (s *Store) readStateCmds(ctx context.Context, p redis.Pipeliner, id string) stateCmds {
@@ -41,6 +43,7 @@ func (s *Store) readStateCmds(ctx context.Context, p redis.Pipeliner, id string)
 		progress: p.HGetAll(ctx, s.keys.Progress(id)),
 		mids:     p.HGetAll(ctx, s.keys.MessageIDs(id)),
 		closed:   p.HGetAll(ctx, s.keys.Closed(id)),
+		delivery: p.HGetAll(ctx, s.keys.Delivery(id)),
 	}
 }
 
@@ -51,7 +54,7 @@ func (c stateCmds) state() *State {
 		return nil
 	}
 	return &State{Job: j, Progress: parseProgress(c.progress.Val()), MessageIDs: messageIDs(j, c.mids.Val()),
-		Closed: c.closed.Val()}
+		Closed: c.closed.Val(), Delivery: parseDelivery(c.delivery.Val())}
 }
 
 func parseProgress(m map[string]string) Progress {

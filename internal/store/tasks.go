@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // Task type names: a wire contract between producers and workers across
@@ -22,6 +23,9 @@ const (
 	// TypeDirect takes a small job through its whole life in one task: one
 	// Push call with its targets, then its outcome and final status.
 	TypeDirect = "push:direct"
+	// TypeStats asks the service for the delivery statistics of an ended
+	// job's MessageIds (QueryPushStatByMsg) and records them with the job.
+	TypeStats = "push:stats"
 )
 
 // DirectMaxRetry is the asynq MaxRetry of a TypeDirect task: above the
@@ -75,7 +79,30 @@ type WebhookPayload struct {
 	// DeliveryID names the delivery in its signature and delivery header;
 	// a task of an older worker has none, and uses WebhookTaskID.
 	DeliveryID string `json:"delivery_id,omitempty"`
+	// Event is what the webhook tells: "" (the job ended, its final
+	// summary) or EventStats.
+	Event string `json:"event,omitempty"`
 }
+
+// EventStats is the WebhookPayload.Event of the webhook sent when a job's
+// first full refresh of delivery statistics is in.
+const EventStats = "stats"
+
+// StatsPayload is the payload of a TypeStats task.
+type StatsPayload struct {
+	JobID string `json:"job_id"`
+	// Round is the scheduled refresh this is, from 0; -1 for one asked for
+	// on demand, which schedules nothing after it.
+	Round int `json:"round"`
+	// SinceMs: a MessageId refreshed at or after this time (ms) is not
+	// asked again by this task, so that a task that runs again (after a
+	// wait) goes on where it stopped.
+	SinceMs int64 `json:"since_ms"`
+}
+
+// StatsMaxRetry is the number of retries of a TypeStats task that fails
+// (a service outage); the next scheduled round asks again anyway.
+const StatsMaxRetry = 10
 
 // PlanTaskID is the asynq task ID of a job's plan task.
 func PlanTaskID(jobID string) string { return jobID + ":plan" }
@@ -92,6 +119,59 @@ func FinishTaskID(jobID string) string { return jobID + ":finish" }
 
 // WebhookTaskID is the asynq task ID of a job's completion webhook.
 func WebhookTaskID(jobID string) string { return jobID + ":webhook" }
+
+// StatsWebhookTaskID is the asynq task ID of a job's stats webhook.
+func StatsWebhookTaskID(jobID string) string { return jobID + ":webhook:stats" }
+
+// StatsTaskID is the asynq task ID of a job's scheduled statistics refresh
+// round: enqueuing it twice is refused.
+func StatsTaskID(jobID string, round int) string { return fmt.Sprintf("%s:stats:%d", jobID, round) }
+
+// StatsAskTaskID is the asynq task ID of a statistics refresh asked for at
+// a time: each ask its own task.
+func StatsAskTaskID(jobID string, asked time.Time) string {
+	return fmt.Sprintf("%s:stats:ask%d", jobID, asked.UnixMilli())
+}
+
+// A job's chunks are pushed in ranges, each a TypeChunks task, that never
+// span two of its messages (content mode), so that a range pushes with one
+// MessageId. A range pushes its chunks one after another: a large job's
+// ranges take RangeSize chunks, which spreads a task's cost over ten calls;
+// a smaller content job's are cut so that it has at least MinRanges of
+// them, pushed side by side. (A message-id job's chunks share one MessageId
+// and its limit: in ranges of RangeSize its first targets are the first to
+// take it.)
+const MinRanges = 32
+
+// Ranges cuts job j's chunks into its ranges, where a message takes
+// perMessage chunks.
+func Ranges(j *Job, perMessage int) []ChunksPayload {
+	size := rangeSize(j)
+	var out []ChunksPayload
+	for first := 0; first < j.Chunks; {
+		n := first / perMessage
+		end := min(first+size, j.Chunks, (n+1)*perMessage)
+		out = append(out, ChunksPayload{JobID: j.ID, First: first, Count: end - first, Message: n})
+		first = end
+	}
+	return out
+}
+
+// rangeSize is the most chunks of one of j's ranges.
+func rangeSize(j *Job) int {
+	if j.MessageID != "" {
+		return RangeSize
+	}
+	return min(RangeSize, max(1, j.Chunks/MinRanges))
+}
+
+// RangeFirst is the first chunk of the range of job j that pushes chunk
+// index, where a message takes perMessage chunks (Ranges).
+func RangeFirst(j *Job, index, perMessage int) int {
+	size := rangeSize(j)
+	first := index / perMessage * perMessage
+	return first + (index-first)/size*size
+}
 
 // DecodePayload decodes a task payload into v.
 func DecodePayload(b []byte, v any) error {
@@ -116,10 +196,16 @@ func QueueOf(ns, priority string) string {
 	return ns + ":" + priority
 }
 
-// Queues returns the asynq queues of the push tasks of namespace ns with
-// their weights, for a worker's configuration.
+// StatsQueue returns the asynq queue of the statistics tasks under
+// namespace ns: its own, with the lowest weight, so that asking for
+// statistics never holds up pushing.
+func StatsQueue(ns string) string { return ns + ":stats" }
+
+// Queues returns the asynq queues of namespace ns with their weights, for a
+// worker's configuration.
 func Queues(ns string) map[string]int {
-	return map[string]int{QueueOf(ns, PriorityHigh): 6, QueueOf(ns, PriorityDefault): 3, QueueOf(ns, PriorityLow): 1}
+	return map[string]int{QueueOf(ns, PriorityHigh): 6, QueueOf(ns, PriorityDefault): 3, QueueOf(ns, PriorityLow): 1,
+		StatsQueue(ns): 1}
 }
 
 // WebhookQueue returns the asynq queue of the completion webhooks of
