@@ -40,7 +40,7 @@ type metrics struct {
 	targets    *prometheus.CounterVec   // result
 	wait       *prometheus.HistogramVec // action
 	duplicates prometheus.Counter
-	rate       *prometheus.GaugeVec   // action
+	rate       *prometheus.GaugeVec // action
 	clockFault prometheus.Gauge
 	breaker    *prometheus.GaugeVec   // account
 	delivery   *prometheus.CounterVec // app, result
