@@ -41,6 +41,7 @@ type Server struct {
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{} // closed when cmd has exited
+	aof  []aofSample   // with AOF on, the AOF's recent sizes (Crash)
 }
 
 // StartServer starts a redis-server with opts and waits until it answers.
@@ -51,12 +52,16 @@ func StartServer(t testing.TB, opts ServerOptions) *Server {
 	port := faultnet.FreePort(t)
 	args := []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "",
 		"--logfile", filepath.Join(dir, "redis.log")}
-	if opts.AppendFsync != "" {
-		args = append(args, "--appendonly", "yes", "--appendfsync", opts.AppendFsync)
-	} else {
-		args = append(args, "--appendonly", "no")
+	if opts.AppendFsync == "" {
+		return startServer(t, dir, port, append(append(args, "--appendonly", "no"), opts.Args...))
 	}
-	return startServer(t, dir, port, append(args, opts.Args...))
+	args = append(args, "--appendonly", "yes", "--appendfsync", opts.AppendFsync)
+	s := startServer(t, dir, port, append(args, opts.Args...))
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { defer close(done); s.sampleAOF(stop) }()
+	t.Cleanup(func() { close(stop); <-done })
+	return s
 }
 
 // startServer runs redis-server with args (the port's and the directory's
