@@ -50,7 +50,7 @@ func benchFleet(b *testing.B, rate, chunks, run int) {
 }
 
 // cpuTime is the user and system CPU time of process pid so far.
-func cpuTime(b *testing.B, pid int) time.Duration {
+func cpuTime(b testing.TB, pid int) time.Duration {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		b.Fatal(err)
@@ -62,16 +62,10 @@ func cpuTime(b *testing.B, pid int) time.Duration {
 }
 
 // peakRSS is process pid's peak resident memory in MiB (VmHWM).
-func peakRSS(b *testing.B, pid int) float64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Fatal(err)
+func peakRSS(b testing.TB, pid int) float64 {
+	mib := procMiB(pid, "VmHWM:")
+	if mib == 0 {
+		b.Fatalf("no VmHWM for process %d", pid)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.Fields(v)[0], 64)
-			return kb / 1024
-		}
-	}
-	return 0
+	return mib
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/cpush/cpush/internal/pushsim"
-	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
 )
 
@@ -74,7 +73,7 @@ func steadyRate(t testing.TB, s []sample) (float64, time.Duration) {
 
 func (f *fleet) waitJob(id string, timeout time.Duration) *jobs.Status {
 	f.t.Helper()
-	c := jobs.NewClient(redistest.Client(f.t), jobs.Options{Prefix: f.env["CPUSH_PREFIX"]})
+	c := jobs.NewClient(f.rdb, jobs.Options{Prefix: f.env["CPUSH_PREFIX"]})
 	defer c.Close()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
@@ -90,7 +89,7 @@ func (f *fleet) waitJob(id string, timeout time.Duration) *jobs.Status {
 
 func (f *fleet) send(file, id string) {
 	f.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // 10M targets stage in minutes
 	defer cancel()
 	if _, err := run(f.t, ctx, f.env, "send", "--app-key", "23267207", "--target", "DEVICE",
 		"--targets-file", file, "--title", "T", "--body", "B", "--id", id); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,13 +17,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/cpush/cpush/internal/redistest"
 )
 
 // binary is the cpush binary TestMain builds.
 var binary string
 
+// parallelDefault is how many parallel tests run at once unless -parallel
+// says otherwise: these tests mostly wait on processes (an outage, asynq's
+// lease recovery), not on the CPU, so GOMAXPROCS (the usual default) would
+// only make them take longer.
+const parallelDefault = "16"
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", parallelDefault)
+	}
 	dir, err := os.MkdirTemp("", "cpush-e2e")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -65,6 +80,7 @@ type proc struct {
 	cmd  *exec.Cmd
 	out  *syncBuffer
 	done chan error
+	http string // a worker's CPUSH_HTTP_ADDR
 }
 
 // start runs cpush with args and env (on top of a clean environment) until
@@ -73,6 +89,9 @@ func start(t testing.TB, name string, env map[string]string, args ...string) *pr
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = environ(env)
+	// Its own process group, and killed with the test process should that
+	// die without running the cleanups (a test binary timeout).
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -81,7 +100,7 @@ func start(t testing.TB, name string, env map[string]string, args ...string) *pr
 	p := &proc{t: t, name: name, cmd: cmd, out: out, done: make(chan error, 1)}
 	go func() { p.done <- cmd.Wait() }()
 	t.Cleanup(func() {
-		p.cmd.Process.Kill()
+		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		<-p.done
 		if t.Failed() {
 			t.Logf("%s output (last 3000 bytes):\n%s", name, tail(out.String(), 3000))
@@ -122,7 +141,7 @@ func (p *proc) stop(timeout time.Duration) {
 
 // kill sends SIGKILL.
 func (p *proc) kill() {
-	p.cmd.Process.Signal(syscall.SIGKILL)
+	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	err := <-p.done
 	p.done <- err
 }
@@ -210,18 +229,27 @@ type fleet struct {
 	simAddr string
 	sim     *proc
 	env     map[string]string
+	rdb     redis.UniversalClient // the test's own client of the workers' Redis
 	workers []*proc
 }
 
+// newFleet starts a simulator with simArgs for workers on the test Redis.
 func newFleet(t testing.TB, simArgs ...string) *fleet {
 	t.Helper()
 	needRealRedis(t)
-	_, prefix := redistest.Namespace(t)
-	f := &fleet{t: t, simAddr: freeAddr(t)}
+	rdb, prefix := redistest.Namespace(t)
+	return newFleetOn(t, redistest.URL(), rdb, prefix, simArgs...)
+}
+
+// newFleetOn starts a simulator with simArgs for workers on the Redis at
+// url, which the test reads through rdb, under prefix.
+func newFleetOn(t testing.TB, url string, rdb redis.UniversalClient, prefix string, simArgs ...string) *fleet {
+	t.Helper()
+	f := &fleet{t: t, simAddr: freeAddr(t), rdb: rdb}
 	f.sim = start(t, "sim", nil, append([]string{"sim", "--addr", f.simAddr}, simArgs...)...)
 	waitHTTP(t, "http://"+f.simAddr+"/sim/counts")
 	f.env = map[string]string{
-		"CPUSH_REDIS_URL": redistest.URL(), "CPUSH_PREFIX": prefix,
+		"CPUSH_REDIS_URL": url, "CPUSH_PREFIX": prefix,
 		"CPUSH_PUSH_ENDPOINT": "http://" + f.simAddr, "CPUSH_LOG_LEVEL": "warn",
 		"ALIBABA_CLOUD_ACCESS_KEY_ID": "cpush-sim-test-id", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "cpush-sim-test-secret",
 	}
@@ -241,6 +269,7 @@ func (f *fleet) worker(extra map[string]string) *proc {
 	addr := freeAddr(f.t)
 	env["CPUSH_HTTP_ADDR"] = addr
 	p := start(f.t, fmt.Sprintf("worker%d", len(f.workers)+1), env, "worker")
+	p.http = addr
 	waitHTTP(f.t, "http://"+addr+"/readyz")
 	f.workers = append(f.workers, p)
 	return p

@@ -1,0 +1,40 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/cpush/cpush/internal/redistest"
+)
+
+// TestFault_SentinelFailover fails Redis over to its replica mid-job (a
+// third of the chunks done), as an operator's SENTINEL FAILOVER does, with
+// three workers on the Sentinel URL. The job must complete with every
+// count right. Replication is asynchronous, and the old master takes the
+// writes of clients that have not yet heard of the switch until the
+// sentinels demote it, so some writes may be lost, as in TestFault_RedisCrash
+// with everysec: duplicates are bounded by a second of calls plus the calls
+// in flight, and the job has 3 minutes after the failover.
+func TestFault_SentinelFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes a minute")
+	}
+	t.Parallel()
+	s := redistest.StartSentinels(t, redistest.ServerOptions{})
+	f := newFleetOn(t, s.URL(), s.Client(t), redistest.Prefix(t), "--latency", "20ms")
+	for range redisFaultWorkers {
+		f.worker(redisFaultSettings)
+	}
+	file, vals := writeTargets(t, "s", redisFaultChunks*1000)
+	f.send(file, "failover")
+	before := f.waitChunks("failover", redisFaultChunks/3, time.Minute)
+	start := time.Now()
+	master := s.Failover()
+	t.Logf("failed over to %s in %s after %s", master, time.Since(start).Round(time.Millisecond), describe(before))
+	st, ended := f.waitFinal("failover", 3*time.Minute)
+	t.Logf("job ended %v, %s after the failover", ended, time.Since(start).Round(time.Second))
+	f.alive()
+	inFlight := redisFaultWorkers * redisFaultConcurrency
+	checkJob(t, f, st, want{targets: vals, maxDuplicates: (redisFaultRate + inFlight) * 1000,
+		why: "a second of calls (50) and the 24 in flight, 1,000 targets each"})
+}

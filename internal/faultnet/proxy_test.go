@@ -1,0 +1,201 @@
+package faultnet_test
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cpush/cpush/internal/faultnet"
+)
+
+// upstream is an HTTP server that counts the requests it carried out.
+type upstream struct {
+	srv     *httptest.Server
+	carried atomic.Int64
+}
+
+func setup(t *testing.T) (*upstream, *faultnet.Proxy, *http.Client) {
+	t.Helper()
+	u := &upstream{}
+	u.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.carried.Add(1)
+		io.WriteString(w, "done "+r.URL.Query().Get("Action"))
+	}))
+	t.Cleanup(u.srv.Close)
+	p := faultnet.Start(t, u.srv.Listener.Addr().String())
+	c := &http.Client{Timeout: 500 * time.Millisecond, Transport: &http.Transport{}}
+	t.Cleanup(c.CloseIdleConnections)
+	return u, p, c
+}
+
+func get(c *http.Client, p *faultnet.Proxy, action string) (string, error) {
+	resp, err := c.Get("http://" + p.Addr() + "/?Action=" + action + "&Version=1")
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
+func mustGet(t *testing.T, c *http.Client, p *faultnet.Proxy, action string) {
+	t.Helper()
+	got, err := get(c, p, action)
+	if err != nil || got != "done "+action {
+		t.Fatalf("GET through the proxy = %q, %v; want %q", got, err, "done "+action)
+	}
+}
+
+func TestProxy_Pass(t *testing.T) {
+	u, p, c := setup(t)
+	for range 3 {
+		mustGet(t, c, p, "Push")
+	}
+	if u.carried.Load() != 3 {
+		t.Errorf("upstream carried out %d requests, want 3", u.carried.Load())
+	}
+	if st := p.Stats(); st.Requests != 3 || st.Accepted != 1 {
+		t.Errorf("stats = %+v, want 3 requests on 1 kept-alive connection", st)
+	}
+}
+
+func TestProxy_Refuse(t *testing.T) {
+	_, p, c := setup(t)
+	mustGet(t, c, p, "Push") // a kept-alive connection
+	if err := p.Set(faultnet.Refuse); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("new connections are refused", func(t *testing.T) {
+		start := time.Now()
+		_, err := net.DialTimeout("tcp", p.Addr(), time.Second)
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			t.Errorf("dial = %v, want ECONNREFUSED", err)
+		}
+		if d := time.Since(start); d > 200*time.Millisecond {
+			t.Errorf("refusal took %s, want at once", d)
+		}
+	})
+	t.Run("the kept-alive connection was reset", func(t *testing.T) {
+		if st := p.Stats(); st.Reset != 1 {
+			t.Errorf("stats = %+v, want 1 reset", st)
+		}
+		if _, err := get(c, p, "Push"); err == nil {
+			t.Error("GET succeeded while refusing")
+		}
+	})
+	t.Run("restored", func(t *testing.T) {
+		if err := p.Set(faultnet.Pass); err != nil {
+			t.Fatal(err)
+		}
+		mustGet(t, c, p, "Push")
+	})
+}
+
+func TestProxy_Blackhole(t *testing.T) {
+	u, p, c := setup(t)
+	mustGet(t, c, p, "Push")
+	if err := p.Set(faultnet.Blackhole); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("connections open, requests unanswered", func(t *testing.T) {
+		nc, err := net.DialTimeout("tcp", p.Addr(), time.Second)
+		if err != nil {
+			t.Fatalf("dial while black-holed = %v, want a connection", err)
+		}
+		nc.Close()
+		_, err = get(c, p, "Push")
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			t.Errorf("GET = %v, want a timeout", err)
+		}
+		if u.carried.Load() != 1 {
+			t.Errorf("upstream carried out %d requests, want only the one before", u.carried.Load())
+		}
+	})
+	t.Run("restored", func(t *testing.T) {
+		if err := p.Set(faultnet.Pass); err != nil {
+			t.Fatal(err)
+		}
+		mustGet(t, c, p, "Push")
+	})
+}
+
+func TestProxy_DropAnswers(t *testing.T) {
+	u, p, c := setup(t)
+	if err := p.Set(faultnet.DropAnswers); err != nil {
+		t.Fatal(err)
+	}
+	_, err := get(c, p, "ContinuouslyPush")
+	if err == nil {
+		t.Fatal("GET succeeded, want its answer dropped")
+	}
+	if u.carried.Load() != 1 {
+		t.Errorf("upstream carried out %d requests, want 1: the request reaches it", u.carried.Load())
+	}
+	if st := p.Stats(); st.Dropped != 1 {
+		t.Errorf("stats = %+v, want 1 dropped answer", st)
+	}
+	if err := p.Set(faultnet.Pass); err != nil {
+		t.Fatal(err)
+	}
+	mustGet(t, c, p, "ContinuouslyPush")
+}
+
+func TestProxy_Hold(t *testing.T) {
+	u, p, c := setup(t)
+	h := p.Hold("Action=ContinuouslyPush")
+	got := make(chan string, 1)
+	go func() {
+		slow := &http.Client{Timeout: 5 * time.Second}
+		s, err := get(slow, p, "ContinuouslyPush")
+		if err != nil {
+			s = err.Error()
+		}
+		got <- s
+	}()
+	select {
+	case line := <-h.Held():
+		if !strings.HasPrefix(line, "GET /?Action=ContinuouslyPush") {
+			t.Errorf("held request line %q", line)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no answer held")
+	}
+	t.Run("others pass", func(t *testing.T) { mustGet(t, c, p, "Push") })
+	t.Run("carried out, answer held", func(t *testing.T) {
+		if u.carried.Load() != 2 {
+			t.Errorf("upstream carried out %d requests, want 2", u.carried.Load())
+		}
+		select {
+		case s := <-got:
+			t.Fatalf("the held request got %q before Release", s)
+		case <-time.After(200 * time.Millisecond):
+		}
+	})
+	h.Release()
+	if s := <-got; s != "done ContinuouslyPush" {
+		t.Errorf("after Release the held request got %q", s)
+	}
+	if h.Count() != 1 {
+		t.Errorf("held %d answers, want 1", h.Count())
+	}
+	mustGet(t, c, p, "ContinuouslyPush")
+}
+
+func TestFreePort(t *testing.T) {
+	seen := map[int]bool{}
+	for range 20 {
+		port := faultnet.FreePort(t)
+		if port >= 32768 || port < 20000 || seen[port] {
+			t.Fatalf("FreePort = %d, want a fresh port in 20000..32767", port)
+		}
+		seen[port] = true
+	}
+}
