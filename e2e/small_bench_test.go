@@ -58,7 +58,7 @@ func benchSmallJobs(b *testing.B, mode string, n int) {
 		ids[i] = smallJobID(i)
 	}
 	f.waitCalls(push.ActionPush, n, 2*time.Minute)
-	f.waitFinal(ids, time.Minute)
+	f.waitAllFinal(ids, time.Minute)
 	completed := time.Since(start)
 
 	var sim pushsim.Stats
@@ -185,7 +185,7 @@ func (f *fleet) waitCalls(action string, n int, timeout time.Duration) {
 }
 
 // waitFinal waits until every job of ids has ended.
-func (f *fleet) waitFinal(ids []string, timeout time.Duration) {
+func (f *fleet) waitAllFinal(ids []string, timeout time.Duration) {
 	f.t.Helper()
 	s := store.New(redistest.Client(f.t), f.env["CPUSH_PREFIX"])
 	deadline := time.Now().Add(timeout)
