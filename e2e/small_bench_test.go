@@ -184,7 +184,7 @@ func (f *fleet) waitCalls(action string, n int, timeout time.Duration) {
 	f.t.Fatalf("the simulator did not answer %d %s calls within %s", n, action, timeout)
 }
 
-// waitFinal waits until every job of ids has ended.
+// waitAllFinal waits until every job of ids has ended.
 func (f *fleet) waitAllFinal(ids []string, timeout time.Duration) {
 	f.t.Helper()
 	s := store.New(redistest.Client(f.t), f.env["CPUSH_PREFIX"])
