@@ -107,7 +107,7 @@ func TestFault_RedisCrash(t *testing.T) {
 				t.Errorf("the job took %s after the restart to end, want at most %s", took, tt.resume)
 			}
 			f.alive()
-			checkJob(t, f, st, want{targets: vals, maxDuplicates: tt.maxDuplicates, why: tt.why, reported: tt.reported})
+			checkJob(t, f, st, want{targets: vals, maxDuplicates: tt.maxDuplicates, why: tt.why, reported: tt.reported, lostWrites: tt.lost > 0})
 		})
 	}
 }

@@ -154,7 +154,7 @@ func (f *fleet) checkDuringOutage(t *testing.T) {
 func postJob(t *testing.T, addr string) (int, string) {
 	c := &http.Client{Timeout: 2 * time.Minute}
 	resp, err := c.Post("http://"+addr+"/v1/jobs", "application/json", strings.NewReader(
-		`{"app_key": 23267207, "target": "DEVICE", "targets": ["x1"], "message": {"title": "T", "body": "B"}}`))
+		`{"app_key": 23267207, "target": "DEVICE", "targets": ["a692961a92534047ad3625aa7c1e0d4b"], "message": {"title": "T", "body": "B"}}`))
 	if err != nil {
 		return 0, err.Error()
 	}

@@ -45,6 +45,10 @@ type rangeRun struct {
 	flagRead time.Time
 	// last is true on the task's last allowed attempt.
 	last bool
+	// grants are the pushes the range reserved, chunk by chunk.
+	grants []int
+	// marked is the index of the chunk marked in flight (-1: none).
+	marked int
 }
 
 // pushRange runs the steps of a range, in order: load what is not done;
@@ -65,12 +69,15 @@ func (w *Worker) pushRange(ctx context.Context, p store.ChunksPayload) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
-	r := &rangeRun{w: w, job: j, flagRead: time.Now(),
+	r := &rangeRun{w: w, job: j, flagRead: time.Now(), marked: -1,
 		log: w.opts.Logger.With(logJob(id), zap.Int("first_chunk", first))}
 	for _, c := range loaded.Chunks {
 		if !c.Done {
 			r.chunks = append(r.chunks, c)
 		}
+	}
+	if err := r.promoteInFlight(ctx); err != nil {
+		return err
 	}
 	retried, _ := asynq.GetRetryCount(ctx)
 	r.last = retried >= w.opts.MaxRetry
@@ -95,6 +102,7 @@ func (w *Worker) pushRange(ctx context.Context, p store.ChunksPayload) error {
 	if err != nil {
 		return err
 	}
+	r.grants = grants
 	for i, c := range r.chunks {
 		if grants[i] == 0 {
 			return r.refused(ctx, i, reason)
@@ -103,6 +111,35 @@ func (w *Worker) pushRange(ctx context.Context, p store.ChunksPayload) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// promoteInFlight counts as an ambiguous attempt each chunk found in
+// flight: a run before this one began its call and never recorded its end
+// (its worker died, or lost Redis), so the call may have been delivered.
+// Its retry then reserves anew, and its targets count as possible
+// duplicates.
+func (r *rangeRun) promoteInFlight(ctx context.Context) error {
+	var inflight []int
+	for _, c := range r.chunks {
+		if c.InFlight {
+			inflight = append(inflight, c.Index)
+		}
+	}
+	if len(inflight) == 0 {
+		return nil
+	}
+	n, err := r.w.store.PromoteInFlight(ctx, r.job.ID, inflight...)
+	if err != nil {
+		return err
+	}
+	for i := range r.chunks {
+		if c := &r.chunks[i]; c.InFlight {
+			c.Ambiguous, c.InFlight = n[c.Index], false
+		}
+	}
+	r.log.Warn("chunks whose calls went out from a run that never recorded their ends: pushed again, counted as possible duplicates",
+		zap.Ints("chunks", inflight))
 	return nil
 }
 
@@ -152,23 +189,21 @@ func (r *rangeRun) refused(ctx context.Context, i int, reason string) error {
 // values and records the outcome.
 func (r *rangeRun) pushChunk(ctx context.Context, i int, c store.RangeChunk, grant int) error {
 	if err := r.w.beginCall(ctx, r.job.app, push.ActionContinuouslyPush); err != nil {
+		r.unmark(ctx, c)
 		return err
-	}
-	if time.Since(r.flagRead) > recheckAfter {
-		// A cancel stops pushes within recheckAfter and one call.
-		cancelled, err := r.w.store.Cancelled(ctx, r.job.ID)
-		if err != nil {
-			return err
-		}
-		r.flagRead = time.Now()
-		if cancelled {
-			return r.cancelRest(ctx, i)
-		}
 	}
 	if !time.Now().Add(r.w.opts.ExpiryMargin).Before(r.msg.expiresAt) {
 		// Reserved in time, but the wait took the message into its last
 		// minutes: no call may reach it expired.
+		r.unmark(ctx, c)
 		return r.refused(ctx, i, store.ReasonExpired)
+	}
+	cancelled, err := r.mark(ctx, c)
+	if err != nil {
+		return err
+	}
+	if cancelled {
+		return r.cancelRest(ctx, i)
 	}
 	start := time.Now()
 	res, err := r.job.app.Service.PushChunk(ctx, r.job.AppKey, r.msg.id, r.job.TargetType, c.Values[:grant])
@@ -181,22 +216,75 @@ func (r *rangeRun) pushChunk(ctx context.Context, i int, c store.RangeChunk, gra
 	if grant < len(c.Values) {
 		o.Failed, o.Code = len(c.Values)-grant, store.ReasonOverLimit
 	}
-	return r.record(ctx, i, store.ChunkOutcome{Index: c.Index, Outcome: o})
+	return r.recordPushed(ctx, i, store.ChunkOutcome{Index: c.Index, Outcome: o})
+}
+
+// recordPushed records the outcome of chunk i, whose call was delivered:
+// while Redis does not answer it is tried again, within the task's lease,
+// so that a run that lost Redis for a moment does not push the chunk twice.
+func (r *rangeRun) recordPushed(ctx context.Context, i int, o store.ChunkOutcome) error {
+	return r.w.durably(ctx, func() error { return r.recordNext(ctx, i, r.next(i), o) })
 }
 
 // recheckAfter is the age of the last read of the job's cancel flag after
 // which a chunk reads it again before pushing.
 const recheckAfter = 50 * time.Millisecond
 
+// mark marks chunk c in flight, its call about to go out, unless the
+// recording of the chunk before it did, and reports a cancel: read with
+// the marker, or again when the last read is older than recheckAfter, so
+// that a cancel stops pushes within that time and one call.
+func (r *rangeRun) mark(ctx context.Context, c store.RangeChunk) (bool, error) {
+	if r.marked != c.Index {
+		cancelled, err := r.w.store.MarkInFlight(ctx, r.job.ID, c.Index)
+		if err != nil {
+			return false, err
+		}
+		r.marked, r.flagRead = c.Index, time.Now()
+		return cancelled, nil
+	}
+	if time.Since(r.flagRead) <= recheckAfter {
+		return false, nil
+	}
+	cancelled, err := r.w.store.Cancelled(ctx, r.job.ID)
+	r.flagRead = time.Now()
+	return cancelled, err
+}
+
+// unmark clears chunk c's in-flight marker when its call will not go out.
+func (r *rangeRun) unmark(ctx context.Context, c store.RangeChunk) {
+	if r.marked != c.Index {
+		return
+	}
+	r.marked = -1
+	if err := r.w.store.ClearInFlight(ctx, r.job.ID, c.Index); err != nil {
+		r.log.Warn("clearing an in-flight marker; the chunk's next run counts it as a possible duplicate", zap.Error(err))
+	}
+}
+
+// next is the chunk whose call goes out after chunk i's in this run, -1
+// when none does: its marker is set with chunk i's outcome.
+func (r *rangeRun) next(i int) int {
+	if i+1 < len(r.chunks) && i+1 < len(r.grants) && r.grants[i+1] > 0 {
+		return r.chunks[i+1].Index
+	}
+	return -1
+}
+
 // record counts chunk i's outcome. A cancel seen then stops the range:
 // its remaining chunks are counted cancelled.
 func (r *rangeRun) record(ctx context.Context, i int, outs ...store.ChunkOutcome) error {
+	return r.recordNext(ctx, i, -1, outs...)
+}
+
+// recordNext is record that marks chunk next in flight (-1: none).
+func (r *rangeRun) recordNext(ctx context.Context, i, next int, outs ...store.ChunkOutcome) error {
 	w := r.w
-	counted, err := w.store.FinishChunks(ctx, r.job.ID, outs, w.opts.JobTTL)
+	counted, err := w.store.FinishChunks(ctx, r.job.ID, outs, next, w.opts.JobTTL)
 	if err != nil {
 		return err
 	}
-	r.flagRead = time.Now()
+	r.flagRead, r.marked = time.Now(), next
 	w.countTargets(counted)
 	if counted.Last {
 		r.log.Info("last chunk done; finishing the job")
@@ -271,21 +359,23 @@ func (r *rangeRun) failedCall(ctx context.Context, i int, c store.RangeChunk, er
 	log := r.log.With(zap.Int("chunk", c.Index), zap.String("message_id", r.msg.id), zap.String("code", e.Code),
 		zap.String("request_id", e.RequestID))
 	if asWait(err) { // a clock fault, or the service down: no retry is used
-		r.markAmbiguous(ctx, c, e, log)
+		r.endAttempt(ctx, c, e, log)
 		return err
 	}
 	switch e.Class {
 	case push.ClassWait:
+		r.endAttempt(ctx, c, e, log)
 		return r.w.retryPolicy(ctx, r.job.app, err, log)
 	case push.ClassRollover:
 		if r.job.contentMode() {
+			r.endAttempt(ctx, c, e, log)
 			return r.w.messages.rollover(ctx, r.job, r.msg, e.Code)
 		}
 		return r.failChunk(ctx, i, c, e.WithClass(push.ClassPermanent), log, true) // the producer's MessageId: no rollover
 	case push.ClassPermanent:
 		return r.failChunk(ctx, i, c, e, log, true)
 	}
-	r.markAmbiguous(ctx, c, e, log)
+	r.endAttempt(ctx, c, e, log)
 	if !r.last {
 		log.Warn("push failed; retrying", zap.Bool("ambiguous", e.Ambiguous), zap.Error(e))
 		return fmt.Errorf("pushing chunk %d of job %s: %w", c.Index, r.job.ID, e)
@@ -296,15 +386,18 @@ func (r *rangeRun) failedCall(ctx context.Context, i int, c store.RangeChunk, er
 	return r.failChunk(ctx, i, c, e, log, !e.Ambiguous && c.Ambiguous == 0)
 }
 
-// markAmbiguous records an attempt of chunk c that may have been delivered
-// although it failed: the retry reserves anew, and counts its targets as
-// possible duplicates.
-func (r *rangeRun) markAmbiguous(ctx context.Context, c store.RangeChunk, e *push.Error, log *zap.Logger) {
-	if !e.Ambiguous {
-		return
-	}
-	if err := r.w.store.MarkAmbiguous(ctx, r.job.ID, c.Index); err != nil {
-		log.Warn("recording an ambiguous attempt", zap.Error(err))
+// endAttempt ends chunk c's failed attempt: its in-flight marker goes, and
+// an attempt that may have been delivered although it failed is counted,
+// so that the retry reserves anew and counts its targets as possible
+// duplicates.
+func (r *rangeRun) endAttempt(ctx context.Context, c store.RangeChunk, e *push.Error, log *zap.Logger) {
+	r.marked = -1
+	err := r.w.durably(ctx, func() error {
+		_, err := r.w.store.EndAttempt(ctx, r.job.ID, c.Index, e.Ambiguous)
+		return err
+	})
+	if err != nil {
+		log.Warn("recording the end of an attempt; the chunk's next run counts it as a possible duplicate", zap.Error(err))
 	}
 }
 

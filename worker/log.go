@@ -43,7 +43,7 @@ func (l asynqLogger) log(write func(string, ...any), args []any) {
 
 // logRepeat is how long a warning or error of the same first words is
 // counted rather than logged.
-const logRepeat = 10 * time.Second
+const logRepeat = 30 * time.Second
 
 // repeats counts log lines by their first words.
 type repeats struct {

@@ -121,7 +121,11 @@ func (m messages) createLocked(ctx context.Context, j *job, n int) (current, err
 	if err := w.endCall(ctx, j.app, push.ActionPush, created, err); err != nil {
 		return current{}, fmt.Errorf("creating the MessageId of message %d of job %s: %w", n, j.ID, err)
 	}
-	v, err := w.store.SetMessage(ctx, j.ID, n, res.MessageID, created, w.opts.JobTTL)
+	var v string
+	err = w.durably(ctx, func() (err error) {
+		v, err = w.store.SetMessage(ctx, j.ID, n, res.MessageID, created, w.opts.JobTTL)
+		return err
+	})
 	if err != nil {
 		return current{}, err
 	}

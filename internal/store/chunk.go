@@ -30,6 +30,10 @@ type RangeChunk struct {
 	// Ambiguous is the number of earlier attempts that may have been
 	// delivered although they failed.
 	Ambiguous int
+	// InFlight says an earlier attempt's call began and its end was never
+	// recorded: its worker died, or lost Redis, while the call was out. It
+	// may have been delivered (PromoteInFlight).
+	InFlight bool
 }
 
 // LoadRange reads job id, the chunks first to first+count-1 that are not
@@ -40,7 +44,7 @@ func (s *Store) LoadRange(ctx context.Context, id string, first, count, n int) (
 		fields[i] = strconv.Itoa(first + i)
 	}
 	var meta *redis.MapStringStringCmd
-	var done, chunks, amb *redis.SliceCmd
+	var done, chunks, amb, inflight *redis.SliceCmd
 	var msg *redis.StringCmd
 	var epoch *redis.Cmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -49,6 +53,7 @@ func (s *Store) LoadRange(ctx context.Context, id string, first, count, n int) (
 		done = p.HMGet(ctx, s.keys.Done(id), fields...)
 		chunks = p.HMGet(ctx, s.keys.Chunks(id), fields...)
 		amb = p.HMGet(ctx, s.keys.Ambiguous(id), fields...)
+		inflight = p.HMGet(ctx, s.keys.Ambiguous(id), inflightFields(first, count)...)
 		if n >= 0 {
 			msg = p.HGet(ctx, s.keys.Messages(id), strconv.Itoa(n))
 		}
@@ -69,6 +74,7 @@ func (s *Store) LoadRange(ctx context.Context, id string, first, count, n int) (
 	for i := range count {
 		c := RangeChunk{Index: first + i, Done: done.Val()[i] != nil}
 		c.Ambiguous, _ = strconv.Atoi(stringOf(amb.Val()[i]))
+		c.InFlight = inflight.Val()[i] != nil
 		if !c.Done {
 			packed, ok := chunks.Val()[i].(string)
 			if !ok {
@@ -79,6 +85,16 @@ func (s *Store) LoadRange(ctx context.Context, id string, first, count, n int) (
 		r.Chunks[i] = c
 	}
 	return r, nil
+}
+
+// inflightFields are the in-flight markers' fields of chunks first to
+// first+count-1 in the ambiguous-attempts hash.
+func inflightFields(first, count int) []string {
+	out := make([]string, count)
+	for i := range out {
+		out[i] = inflightPrefix + strconv.Itoa(first+i)
+	}
+	return out
 }
 
 func stringOf(v any) string {
@@ -97,11 +113,12 @@ func stringOf(v any) string {
 //	counted at the Redis server's time (luaSample)
 //
 // ARGV[1] -> the job keys' TTL, ms
-// ARGV[2..] -> per chunk, six values: index, outcome (Outcome.String),
+// ARGV[2] -> the chunk whose call goes out next, marked in flight ("": none)
+// ARGV[3..] -> per chunk, six values: index, outcome (Outcome.String),
 //
 //	pushed, failed, failure code ("" when none failed), cancelled
 //
-// Returns {counted, pushed, failed, cancelled, duplicates, last, cancel}:
+// Each chunk's in-flight marker is cleared. Returns {counted, pushed, failed, cancelled, duplicates, last, cancel}:
 // the chunks and targets counted by this call (a chunk done before is not
 // counted again); duplicates, the targets pushed by chunks with an earlier
 // ambiguous attempt, each target at most once; last, 1 for the one call
@@ -110,8 +127,12 @@ func stringOf(v any) string {
 var finishChunksScript = newScript(luaSample + `
 local counted, pushed, failed, cancelled, dups = 0, 0, 0, 0, 0
 local before = tonumber(redis.call("HGET", KEYS[2], @p_chunks_done) or "0")
-for i = 2, #ARGV, 6 do
+if ARGV[2] ~= "" then
+  redis.call("HSET", KEYS[4], @inflight_prefix .. ARGV[2], 1)
+end
+for i = 3, #ARGV, 6 do
   local index = ARGV[i]
+  redis.call("HDEL", KEYS[4], @inflight_prefix .. index)
   if redis.call("HSETNX", KEYS[1], index, ARGV[i + 1]) == 1 then
     counted = counted + 1
     local p, f, c = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), tonumber(ARGV[i + 5])
@@ -166,12 +187,13 @@ type Counted struct {
 	Cancel bool
 }
 
-// FinishChunks records the outcomes of job id's chunks, each once, and
-// renews the job keys' TTL.
-func (s *Store) FinishChunks(ctx context.Context, id string, outs []ChunkOutcome, ttl time.Duration) (Counted, error) {
+// FinishChunks records the outcomes of job id's chunks, each once, clears
+// their in-flight markers, marks chunk next in flight (next < 0: none;
+// see MarkInFlight) and renews the job keys' TTL.
+func (s *Store) FinishChunks(ctx context.Context, id string, outs []ChunkOutcome, next int, ttl time.Duration) (Counted, error) {
 	keys := []string{s.keys.Done(id), s.keys.Progress(id), s.keys.Meta(id), s.keys.Ambiguous(id), s.keys.Series(id)}
-	args := make([]any, 0, 1+6*len(outs))
-	args = append(args, ttl.Milliseconds())
+	args := make([]any, 0, 2+6*len(outs))
+	args = append(args, ttl.Milliseconds(), indexArg(next))
 	for _, o := range outs {
 		args = append(args, o.Index, o.String(), o.Pushed, o.Failed, o.Code, o.Cancelled)
 	}
@@ -183,11 +205,88 @@ func (s *Store) FinishChunks(ctx context.Context, id string, outs []ChunkOutcome
 		PossibleDuplicates: int(res[4]), Last: res[5] == 1, Cancel: res[6] == 1}, nil
 }
 
-// MarkAmbiguous records an attempt of job id's chunk that may have been
-// delivered although it failed.
-func (s *Store) MarkAmbiguous(ctx context.Context, id string, index int) error {
-	if err := s.rdb.HIncrBy(ctx, s.keys.Ambiguous(id), strconv.Itoa(index), 1).Err(); err != nil {
-		return fmt.Errorf("recording an ambiguous attempt of chunk %d of job %s: %w", index, id, err)
+func indexArg(i int) string {
+	if i < 0 {
+		return ""
+	}
+	return strconv.Itoa(i)
+}
+
+// markInFlightScript marks a chunk's call as going out, and reads the
+// job's cancel flag.
+//
+// KEYS[1] -> the job's ambiguous-attempts hash (Keys.Ambiguous)
+// KEYS[2] -> the job's meta hash
+// ARGV[1] -> the chunk index
+//
+// Returns 1 when a cancel was asked for, else 0.
+var markInFlightScript = newScript(`
+redis.call("HSET", KEYS[1], @inflight_prefix .. ARGV[1], 1)
+if redis.call("HGET", KEYS[2], @cancel) == "1" then return 1 end
+return 0
+`)
+
+// MarkInFlight marks chunk index of job id as having its call out: if its
+// end is never recorded (the worker dies, or loses Redis, meanwhile), the
+// next run knows that the call may have been delivered. It returns the
+// job's cancel flag.
+func (s *Store) MarkInFlight(ctx context.Context, id string, index int) (bool, error) {
+	n, err := markInFlightScript.Run(ctx, s.rdb, []string{s.keys.Ambiguous(id), s.keys.Meta(id)}, index).Int()
+	if err != nil {
+		return false, fmt.Errorf("marking chunk %d of job %s in flight: %w", index, id, err)
+	}
+	return n == 1, nil
+}
+
+// ClearInFlight clears chunk index's in-flight marker, set when its call
+// was about to go out and it did not.
+func (s *Store) ClearInFlight(ctx context.Context, id string, index int) error {
+	if err := s.rdb.HDel(ctx, s.keys.Ambiguous(id), inflightPrefix+strconv.Itoa(index)).Err(); err != nil {
+		return fmt.Errorf("clearing the in-flight marker of chunk %d of job %s: %w", index, id, err)
 	}
 	return nil
+}
+
+// endAttemptScript ends a chunk's failed attempt: it clears the in-flight
+// marker and, when the attempt may have been delivered, counts it.
+//
+// KEYS[1] -> the job's ambiguous-attempts hash (Keys.Ambiguous)
+// ARGV[1] -> the chunk index
+// ARGV[2] -> "1" when the attempt may have been delivered
+//
+// Returns the chunk's ambiguous attempts.
+var endAttemptScript = newScript(`
+redis.call("HDEL", KEYS[1], @inflight_prefix .. ARGV[1])
+if ARGV[2] == "1" then
+  return redis.call("HINCRBY", KEYS[1], ARGV[1], 1)
+end
+return tonumber(redis.call("HGET", KEYS[1], ARGV[1]) or "0")
+`)
+
+// EndAttempt ends a failed attempt of job id's chunk: it clears its
+// in-flight marker and, when ambiguous (the call may have been delivered
+// although it failed), counts it, so that the retry reserves anew and
+// its targets count as possible duplicates. It returns the chunk's
+// ambiguous attempts.
+func (s *Store) EndAttempt(ctx context.Context, id string, index int, ambiguous bool) (int, error) {
+	n, err := endAttemptScript.Run(ctx, s.rdb, []string{s.keys.Ambiguous(id)}, index, boolArg(ambiguous)).Int()
+	if err != nil {
+		return 0, fmt.Errorf("ending an attempt of chunk %d of job %s: %w", index, id, err)
+	}
+	return n, nil
+}
+
+// PromoteInFlight turns the in-flight markers of job id's chunks into
+// ambiguous attempts (EndAttempt): a run found them left by one that
+// never recorded their calls' ends.
+func (s *Store) PromoteInFlight(ctx context.Context, id string, indexes ...int) (map[int]int, error) {
+	out := make(map[int]int, len(indexes))
+	for _, i := range indexes {
+		n, err := s.EndAttempt(ctx, id, i, true)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
 }

@@ -158,6 +158,10 @@ const (
 	ClosedGone = "gone"
 )
 
+// inflightPrefix prefixes a chunk's in-flight marker in the job's
+// ambiguous-attempts hash (Keys.Ambiguous): "f:<index>".
+const inflightPrefix = "f:"
+
 // Quota hash fields (Keys.Quota).
 const (
 	quotaUsed      = "used"

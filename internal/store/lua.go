@@ -54,6 +54,7 @@ var luaNames = map[string]string{
 	"d_error":          DeliveryError,
 	"d_next":           DeliveryNext,
 	"d_round":          DeliveryRound,
+	"inflight_prefix":  inflightPrefix,
 }
 
 var luaName = regexp.MustCompile(`@([a-z_]+)`)

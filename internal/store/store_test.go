@@ -113,10 +113,10 @@ func TestStore_Cancel(t *testing.T) {
 func TestStore_LoadRange(t *testing.T) {
 	s := setup(t)
 	staged(t, s, "j1", 4, "")
-	if _, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 1, Outcome: store.Outcome{Pushed: 2}}}, time.Hour); err != nil {
+	if _, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 1, Outcome: store.Outcome{Pushed: 2}}}, -1, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkAmbiguous(ctx, "j1", 2); err != nil {
+	if _, err := s.EndAttempt(ctx, "j1", 2, true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.SetMessage(ctx, "j1", 0, "500", time.UnixMilli(1000), time.Hour); err != nil {
@@ -150,30 +150,30 @@ func TestStore_LoadRange(t *testing.T) {
 func TestStore_FinishChunks(t *testing.T) {
 	s := setup(t)
 	staged(t, s, "j1", 3, "")
-	if err := s.MarkAmbiguous(ctx, "j1", 0); err != nil {
+	if _, err := s.EndAttempt(ctx, "j1", 0, true); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.MarkAmbiguous(ctx, "j1", 0); err != nil { // two ambiguous attempts: still one duplicate per target
-		t.Fatal(err)
+	if n, err := s.EndAttempt(ctx, "j1", 0, true); err != nil || n != 2 { // two ambiguous attempts: still one duplicate per target
+		t.Fatalf("EndAttempt = %d, %v; want 2 ambiguous attempts", n, err)
 	}
 	c, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{
 		{Index: 0, Outcome: store.Outcome{Pushed: 2}},
 		{Index: 1, Outcome: store.Outcome{Pushed: 1, Failed: 1, Code: "X"}},
-	}, time.Hour)
+	}, -1, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Chunks != 2 || c.Pushed != 3 || c.Failed != 1 || c.PossibleDuplicates != 2 || c.Last || c.Cancel {
 		t.Errorf("counted %+v; want 2 chunks, 3 pushed, 1 failed, 2 duplicates, not last", c)
 	}
-	again, _ := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, time.Hour)
+	again, _ := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, -1, time.Hour)
 	if again.Chunks != 0 || again.Pushed != 0 {
 		t.Errorf("a chunk recorded twice was counted again: %+v", again)
 	}
 	if _, err := s.Cancel(ctx, "j1"); err != nil {
 		t.Fatal(err)
 	}
-	last, _ := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 2, Outcome: store.Outcome{Cancelled: 2}}}, time.Hour)
+	last, _ := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 2, Outcome: store.Outcome{Cancelled: 2}}}, -1, time.Hour)
 	if !last.Last || !last.Cancel {
 		t.Errorf("final chunk = %+v, want last and the cancel flag", last)
 	}
@@ -377,5 +377,49 @@ func TestStore_Breaker(t *testing.T) {
 	}
 	if d, _, _ := s.AdmitBreaker(ctx, "acct", later, time.Second); d != store.BreakerClosed {
 		t.Errorf("after closing: %q, want closed", d)
+	}
+}
+
+// TestStore_InFlight: a chunk marked in flight whose end is never recorded
+// is found so by the next load, and becomes an ambiguous attempt; a
+// recorded end, or a cleared marker, leaves nothing.
+func TestStore_InFlight(t *testing.T) {
+	s := setup(t)
+	staged(t, s, "j1", 4, "")
+	if _, err := s.Cancel(ctx, "j1"); err != nil {
+		t.Fatal(err)
+	}
+	cancelled, err := s.MarkInFlight(ctx, "j1", 0)
+	if err != nil || !cancelled {
+		t.Fatalf("MarkInFlight = %v, %v; want the cancel flag read", cancelled, err)
+	}
+	// Chunk 0's end is recorded, which marks chunk 1's call in flight.
+	if _, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, 1, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	s.MarkInFlight(ctx, "j1", 2)
+	if err := s.ClearInFlight(ctx, "j1", 2); err != nil { // its call did not go out
+		t.Fatal(err)
+	}
+	s.MarkInFlight(ctx, "j1", 3)
+	if n, err := s.EndAttempt(ctx, "j1", 3, false); err != nil || n != 0 { // refused: not delivered
+		t.Fatalf("EndAttempt = %d, %v; want 0 ambiguous attempts", n, err)
+	}
+	r, err := s.LoadRange(ctx, "j1", 0, 4, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{false, true, false, false} {
+		if r.Chunks[i].InFlight != want {
+			t.Errorf("chunk %d in flight = %v, want %v", i, r.Chunks[i].InFlight, want)
+		}
+	}
+	got, err := s.PromoteInFlight(ctx, "j1", 1)
+	if err != nil || got[1] != 1 {
+		t.Fatalf("PromoteInFlight = %v, %v; want chunk 1 with one ambiguous attempt", got, err)
+	}
+	r, _ = s.LoadRange(ctx, "j1", 1, 1, -1)
+	if r.Chunks[0].InFlight || r.Chunks[0].Ambiguous != 1 {
+		t.Errorf("after promotion: %+v, want an ambiguous attempt and no marker", r.Chunks[0])
 	}
 }
