@@ -48,6 +48,7 @@ type batchRequest struct {
 // createBatch enqueues up to MaxBatchJobs small jobs, each validated on
 // its own (jobs.Client.EnqueueMany), and answers one result per job.
 func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) error {
+	watchBody(r)
 	if media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); media != MediaJSON {
 		return apiErr(CodeUnsupportedMediaType, "", "Content-Type must be %s, not %q", MediaJSON, r.Header.Get("Content-Type"))
 	}
@@ -132,6 +133,9 @@ func (s *Server) decodeBatchJob(raw json.RawMessage) (jobs.Job, error) {
 // job's is logged and given as internal.
 func (s *Server) batchError(r *http.Request, err error) BatchResult {
 	e, ok := asAPIError(err)
+	if !ok && redisDown(err) {
+		e, ok = unavailable(), true
+	}
 	if !ok {
 		s.opts.Logger.Error("HTTP API batch job failed", zap.String("path", r.URL.Path), zap.Error(err))
 		e = apiErr(CodeInternal, "", "internal error; the server's log has the details")

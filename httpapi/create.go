@@ -32,6 +32,7 @@ const (
 
 // create enqueues a job: a JSON job, or a streamed upload.
 func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
+	watchBody(r)
 	media, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var plan jobs.Plan
 	var err error

@@ -28,6 +28,7 @@ const (
 	CodeUnsupportedMediaType = "unsupported_media_type" // 415: neither application/json nor text/plain
 	CodeTooManyRequests      = "too_many_requests"      // 429: too many failed logins, or uploads at once; see Retry-After
 	CodeInternal             = "internal"               // 500: see the server's log
+	CodeUnavailable          = "unavailable"            // 503: Redis does not answer; see Retry-After
 )
 
 // CodeStatus is the HTTP status of each error code.
@@ -45,6 +46,7 @@ var CodeStatus = map[string]int{
 	CodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
 	CodeTooManyRequests:      http.StatusTooManyRequests,
 	CodeInternal:             http.StatusInternalServerError,
+	CodeUnavailable:          http.StatusServiceUnavailable,
 }
 
 // Error is an API error as its JSON body gives it:

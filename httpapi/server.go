@@ -204,6 +204,11 @@ func (rt route) allow() string {
 // the client's is logged and answered 500 without its details.
 func (s *Server) respondError(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := asAPIError(err)
+	if (!ok || e.Code == CodeRequestTimeout) && redisDown(err) && !bodyFailed(r) {
+		s.opts.Logger.Warn("HTTP API request: Redis does not answer", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Error(err))
+		w.Header().Set("Retry-After", "5")
+		e, ok = unavailable(), true
+	}
 	if !ok {
 		s.opts.Logger.Error("HTTP API request failed", zap.String("method", r.Method), zap.String("path", r.URL.Path), zap.Error(err))
 		e = apiErr(CodeInternal, "", "internal error; the server's log has the details")
