@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cpush/cpush/internal/store"
@@ -50,6 +51,22 @@ func (w *Worker) durably(ctx context.Context, write func() error) error {
 		}
 		wait = min(2*wait, 2*time.Second)
 	}
+}
+
+// awaitRedis holds a task whose handler failed while Redis did not answer
+// until Redis answers again, for up to redisPatience, before handing asynq
+// the error: asynq records a task's retry in Redis, and a retry it could
+// not record waits for the recovery of the task's lease (one to two
+// minutes) instead of its backoff.
+func (w *Worker) awaitRedis(h asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		err := h.ProcessTask(ctx, t)
+		if err != nil && redisAway(err) {
+			rdb := w.store.Redis()
+			_ = w.durably(ctx, func() error { return rdb.Ping(ctx).Err() })
+		}
+		return err
+	})
 }
 
 // redisAway reports whether err says Redis did not answer, or could not

@@ -121,12 +121,12 @@ func (w *Worker) Close() error { return errors.Join(w.aq.Close(), w.jobs.Close()
 
 // Register adds the handlers of cpush's task types to mux.
 func (w *Worker) Register(mux *asynq.ServeMux) {
-	mux.HandleFunc(store.TypePlan, w.handlePlan)
-	mux.HandleFunc(store.TypeChunks, w.handleChunks)
-	mux.HandleFunc(store.TypeChunk, w.handleChunk)
-	mux.HandleFunc(store.TypeFinish, w.handleFinish)
-	mux.HandleFunc(store.TypeDirect, w.handleDirect)
-	mux.HandleFunc(store.TypeStats, w.handleStats)
+	for typ, h := range map[string]asynq.HandlerFunc{
+		store.TypePlan: w.handlePlan, store.TypeChunks: w.handleChunks, store.TypeChunk: w.handleChunk,
+		store.TypeFinish: w.handleFinish, store.TypeDirect: w.handleDirect, store.TypeStats: w.handleStats,
+	} {
+		mux.Handle(typ, w.awaitRedis(h))
+	}
 }
 
 // ServerConfig returns the asynq server configuration cpush's handlers need:
@@ -195,6 +195,7 @@ func (w *Worker) Start(concurrency int, hooks *Webhooks) (*Server, error) {
 	}
 	s.hooks = asynq.NewServerFromRedisClient(w.store.Redis(), w.webhookConfig(hooks))
 	hmux := asynq.NewServeMux()
+	hmux.Use(w.awaitRedis)
 	hooks.Register(hmux)
 	if err := s.hooks.Start(hmux); err != nil {
 		push.Shutdown()
