@@ -251,13 +251,17 @@ func (r *rangeRun) mark(ctx context.Context, c store.RangeChunk) (bool, error) {
 	return cancelled, err
 }
 
-// unmark clears chunk c's in-flight marker when its call will not go out.
+// unmark clears chunk c's in-flight marker when its call will not go out,
+// waiting for Redis as a chunk's outcome does (durably): a marker left
+// makes the chunk's next run report its targets as possible duplicates.
 func (r *rangeRun) unmark(ctx context.Context, c store.RangeChunk) {
 	if r.marked != c.Index {
 		return
 	}
 	r.marked = -1
-	if err := r.w.store.ClearInFlight(ctx, r.job.ID, c.Index); err != nil {
+	ctx = context.WithoutCancel(ctx) // a run that stops on shutdown clears its marker too
+	err := r.w.durably(ctx, func() error { return r.w.store.ClearInFlight(ctx, r.job.ID, c.Index) })
+	if err != nil {
 		r.log.Warn("clearing an in-flight marker; the chunk's next run counts it as a possible duplicate", zap.Error(err))
 	}
 }
@@ -414,8 +418,12 @@ func (r *rangeRun) failChunk(ctx context.Context, i int, c store.RangeChunk, e *
 // enqueueFinish enqueues the job's finish task; a second call while it
 // exists does nothing.
 func (w *Worker) enqueueFinish(ctx context.Context, j *store.Job) error {
-	return w.enqueue(ctx, store.TypeFinish, store.FinishPayload{JobID: j.ID},
-		asynq.Queue(j.Queue), asynq.TaskID(store.FinishTaskID(j.ID)), asynq.MaxRetry(w.opts.MaxRetry+1))
+	return w.enqueue(ctx, store.TypeFinish, store.FinishPayload{JobID: j.ID}, w.finishOptions(j)...)
+}
+
+// finishOptions are the options of job j's finish task.
+func (w *Worker) finishOptions(j *store.Job) []asynq.Option {
+	return []asynq.Option{asynq.Queue(j.Queue), asynq.TaskID(store.FinishTaskID(j.ID)), asynq.MaxRetry(w.opts.MaxRetry + 1)}
 }
 
 func (w *Worker) countTargets(c store.Counted) {
