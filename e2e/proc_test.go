@@ -105,8 +105,23 @@ func start(t testing.TB, name string, env map[string]string, args ...string) *pr
 		if t.Failed() {
 			t.Logf("%s output (last 3000 bytes):\n%s", name, tail(out.String(), 3000))
 		}
+		keepLog(t, name, out.String())
 	})
 	return p
+}
+
+// keepLog writes a process's whole output to $CPUSH_E2E_LOGS/<test>.<name>.log
+// when that variable names a directory: the tail a failure prints may not
+// reach back to the fault.
+func keepLog(t testing.TB, name, out string) {
+	dir := os.Getenv("CPUSH_E2E_LOGS")
+	if dir == "" {
+		return
+	}
+	file := filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+"."+name+".log")
+	if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+		t.Logf("keeping %s's log: %v", name, err)
+	}
 }
 
 func environ(env map[string]string) []string {
