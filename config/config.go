@@ -76,6 +76,9 @@ type Config struct {
 	MaxStartDelay time.Duration `json:"max_start_delay" yaml:"max_start_delay"`
 	// MaxRetry is the number of retries of a transient failure (10), 0..100.
 	MaxRetry int `json:"max_retry" yaml:"max_retry"`
+	// RescueAfter is how long a job may stay as it is before the rescue
+	// sweep enqueues again the tasks it lacks (30s).
+	RescueAfter time.Duration `json:"rescue_after" yaml:"rescue_after"`
 	// StatsSchedule are the refreshes of an ended job's delivery statistics,
 	// as offsets from its end (push.DefaultStatsSchedule: 1m,10m,1h,6h,24h);
 	// empty ("off"): none scheduled, only those asked for.
@@ -145,6 +148,7 @@ func Default() Config {
 		JobTTL:               7 * 24 * time.Hour,
 		MaxStartDelay:        30 * 24 * time.Hour,
 		MaxRetry:             10,
+		RescueAfter:          30 * time.Second,
 		StatsSchedule:        push.DefaultStatsSchedule(),
 		HTTPAddr:             "127.0.0.1:8080",
 		MaxUploads:           2,

@@ -37,7 +37,7 @@ func TestDefault(t *testing.T) {
 			ConnectTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 			Concurrency: 50, RateContinuouslyPush: 500, RatePush: 16393, RateComplete: 163, RateQueryStats: 50,
 			MessageLimit: 10000, MessageLimitUnit: "targets", MessageTTL: 24 * time.Hour, ValuesPerCall: 1000, DirectPush: true,
-			ExpiryMargin: 10 * time.Minute, JobTTL: 168 * time.Hour, MaxStartDelay: 720 * time.Hour, MaxRetry: 10,
+			ExpiryMargin: 10 * time.Minute, JobTTL: 168 * time.Hour, MaxStartDelay: 720 * time.Hour, MaxRetry: 10, RescueAfter: 30 * time.Second,
 			StatsSchedule: config.Schedule{time.Minute, 10 * time.Minute, time.Hour, 6 * time.Hour, 24 * time.Hour},
 			HTTPAddr:      "127.0.0.1:8080", MaxUploads: 2, WebhookTimeout: 10 * time.Second, WebhookConcurrency: 4, LogLevel: "info",
 		}

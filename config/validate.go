@@ -55,6 +55,7 @@ func (c *Config) Validate(dev bool) error {
 		checkDuration("CPUSH_JOB_TTL", c.JobTTL, positiveDuration),
 		checkDuration("CPUSH_MAX_START_DELAY", c.MaxStartDelay, positiveDuration),
 		checkInt("CPUSH_MAX_RETRY", c.MaxRetry, retries),
+		checkDuration("CPUSH_RESCUE_AFTER", c.RescueAfter, positiveDuration),
 		checkField("CPUSH_STATS_SCHEDULE", c.StatsSchedule.check()),
 		checkHTTPAddr(c.HTTPAddr),
 		checkInt("CPUSH_MAX_UPLOADS", c.MaxUploads, uploads),

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
+
 	"github.com/cpush/cpush/internal/pushsim"
+	"github.com/cpush/cpush/internal/store"
 	"github.com/cpush/cpush/jobs"
 )
 
@@ -156,6 +159,9 @@ func checkJob(t testing.TB, f *fleet, st *jobs.Status, w want) {
 		t.Error("no job status")
 		return
 	}
+	if !st.Final() {
+		t.Logf("tasks of the unfinished job: %s", f.tasks())
+	}
 	n := len(w.targets)
 	if st.Status != jobs.StatusCompleted || st.Pushed != n || st.FailedTotal != 0 || st.Cancelled != 0 {
 		t.Errorf("job %s with %d pushed, %d failed %v, %d cancelled; want completed with %d pushed",
@@ -186,6 +192,42 @@ func checkJob(t testing.TB, f *fleet, st *jobs.Status, w want) {
 	if len(uncompleted) > 0 && !w.lostWrites {
 		t.Errorf("simulator: MessageIds %v delivered but were never completed", uncompleted)
 	}
+}
+
+// tasks describes every asynq queue of the fleet's Redis: its counts, and
+// the IDs of the tasks not yet done, to tell why a job did not end.
+func (f *fleet) tasks() string {
+	in := asynq.NewInspectorFromRedisClient(f.rdb)
+	queues, err := in.Queues()
+	if err != nil {
+		return err.Error()
+	}
+	var b strings.Builder
+	k := store.Keys{Prefix: f.env["CPUSH_PREFIX"]}
+	ctx := context.Background()
+	fmt.Fprintf(&b, "\nactive jobs %v, sweep %v, sweep lock %q", f.rdb.ZRange(ctx, k.Active(), 0, -1).Val(),
+		f.rdb.HGetAll(ctx, k.Sweep()).Val(), f.rdb.Get(ctx, k.SweepLock()).Val())
+	list := map[string]func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){
+		"active": in.ListActiveTasks, "pending": in.ListPendingTasks, "retry": in.ListRetryTasks,
+		"scheduled": in.ListScheduledTasks, "archived": in.ListArchivedTasks,
+	}
+	for _, q := range queues {
+		info, err := in.GetQueueInfo(q)
+		if err != nil {
+			fmt.Fprintf(&b, "\n%s: %v", q, err)
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s: active %d pending %d retry %d scheduled %d archived %d completed %d",
+			q, info.Active, info.Pending, info.Retry, info.Scheduled, info.Archived, info.Completed)
+		for _, state := range []string{"active", "pending", "retry", "scheduled", "archived"} {
+			tasks, _ := list[state](q, asynq.PageSize(50))
+			for _, ti := range tasks {
+				fmt.Fprintf(&b, "\n  %s %s retried %d next %s last error %q", state, ti.ID, ti.Retried,
+					ti.NextProcessAt.Format(time.TimeOnly), ti.LastErr)
+			}
+		}
+	}
+	return b.String()
 }
 
 // deliveredTwice counts the targets the simulator delivered more than once.

@@ -39,7 +39,7 @@ const (
 	redisFaultConcurrency = 8
 )
 
-var redisFaultSettings = map[string]string{"CPUSH_RATE_CONTINUOUSLY_PUSH": "50", "CPUSH_CONCURRENCY": "8"}
+var redisFaultSettings = map[string]string{"CPUSH_RATE_CONTINUOUSLY_PUSH": "50", "CPUSH_CONCURRENCY": "8", "CPUSH_RESCUE_AFTER": "10s"}
 
 // TestFault_RedisCrash kills Redis mid-job (a third of the chunks done) and
 // restarts it from its AOF 3s later, with three workers that must

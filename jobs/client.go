@@ -267,25 +267,13 @@ func (c *Client) meta(job *Job, plan Plan) (*store.Job, error) {
 }
 
 // enqueueTask enqueues the task that starts a staged job: its plan task,
-// or on the direct path the one task of its whole life.
+// or on the direct path the one task of its whole life (store.StartTask).
 func (c *Client) enqueueTask(ctx context.Context, job *Job, plan Plan) error {
-	typ, taskID, retries := store.TypePlan, store.PlanTaskID(plan.ID), 25
-	var payload any = store.PlanPayload{JobID: plan.ID}
-	if plan.Path == PathDirect {
-		typ, taskID, retries = store.TypeDirect, store.DirectTaskID(plan.ID), store.DirectMaxRetry
-		payload = store.DirectPayload{JobID: plan.ID, AppKey: job.AppKey}
-	}
+	typ, payload, opts := store.StartTask(&store.Job{ID: plan.ID, AppKey: job.AppKey, Path: plan.Path,
+		Queue: store.QueueOf(c.opts.Prefix, job.Priority), StartAt: job.StartAt})
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return err
-	}
-	opts := []asynq.Option{
-		asynq.Queue(store.QueueOf(c.opts.Prefix, job.Priority)),
-		asynq.TaskID(taskID),
-		asynq.MaxRetry(retries),
-	}
-	if !job.StartAt.IsZero() {
-		opts = append(opts, asynq.ProcessAt(notBefore(job.StartAt)))
 	}
 	if _, err := c.aq.EnqueueContext(ctx, asynq.NewTask(typ, b), opts...); err != nil {
 		return fmt.Errorf("enqueuing the %s task of job %s: %w", typ, plan.ID, err)
@@ -309,13 +297,4 @@ func (c *Client) Cancel(ctx context.Context, id string) error {
 		return c.cancelQueued(ctx, id)
 	}
 	return nil
-}
-
-// notBefore rounds t up to a whole second: asynq schedules in whole seconds
-// (it truncates), which would start a job up to a second early.
-func notBefore(t time.Time) time.Time {
-	if r := t.Truncate(time.Second); !r.Equal(t) {
-		return r.Add(time.Second)
-	}
-	return t
 }

@@ -23,6 +23,9 @@ const (
 	MetricLimiterRate        = "cpush_limiter_rate"
 	MetricClockFault         = "cpush_clock_fault"
 	MetricBreakerOpen        = "cpush_breaker_open"
+	// MetricRescued counts the tasks the rescue sweep enqueued again, by
+	// task type: each is a job that no task would have taken further.
+	MetricRescued = "cpush_rescued_tasks_total"
 	// MetricDelivery counts what the service reports of the pushes, per
 	// AppKey and count (push.StatNames): each refresh of a MessageId's
 	// statistics adds how much each count grew since the last.
@@ -44,6 +47,7 @@ type metrics struct {
 	clockFault prometheus.Gauge
 	breaker    *prometheus.GaugeVec   // account
 	delivery   *prometheus.CounterVec // app, result
+	rescued    *prometheus.CounterVec // type
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -67,6 +71,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		delivery: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricDelivery,
 			Help: "What the push service reports of the pushes (QueryPushStatByMsg) per AppKey: accepted, sent, received, opened, deleted and the SMS counts."},
 			[]string{"app", "result"}),
+		rescued: prometheus.NewCounterVec(prometheus.CounterOpts{Name: MetricRescued,
+			Help: "Tasks the rescue sweep enqueued again, by type: jobs that no task would have taken further after Redis lost writes."},
+			[]string{"type"}),
 	}
 	if reg == nil {
 		return m.atZero(), nil
@@ -97,6 +104,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if err == nil {
 		m.delivery, err = register(reg, m.delivery)
 	}
+	if err == nil {
+		m.rescued, err = register(reg, m.rescued)
+	}
 	return m.atZero(), err
 }
 
@@ -109,6 +119,9 @@ func (m *metrics) atZero() *metrics {
 	}
 	for _, a := range actions {
 		m.calls.WithLabelValues(a, "OK")
+	}
+	for _, t := range []string{store.TypePlan, store.TypeDirect, store.TypeChunks, store.TypeFinish} {
+		m.rescued.WithLabelValues(t)
 	}
 	return m
 }

@@ -45,6 +45,11 @@ type Options struct {
 	// FinishTimeout bounds finishing a job: past it, a job whose MessageIds
 	// cannot all be completed ends anyway (10m).
 	FinishTimeout time.Duration
+	// RescueAfter is how long an active job may stay as it is before the
+	// rescue sweep enqueues again the tasks it lacks (30s; see rescue.go);
+	// the sweep runs every half of it, on one worker at a time. Negative:
+	// no sweep.
+	RescueAfter time.Duration
 	// NoDirect turns the direct path off (false: on): a push:direct task
 	// (enqueued by a producer with the path on) is sent on the continuous
 	// path, as a push:plan task would be.
@@ -97,6 +102,9 @@ func (o *Options) setDefaults() {
 	o.MaxInlineWait = orDuration(o.MaxInlineWait, 2*time.Second)
 	o.LockTTL = orDuration(o.LockTTL, 30*time.Second)
 	o.FinishTimeout = orDuration(o.FinishTimeout, 10*time.Minute)
+	if o.RescueAfter == 0 {
+		o.RescueAfter = 30 * time.Second
+	}
 	o.ClockProbe = orDuration(o.ClockProbe, 10*time.Second)
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()

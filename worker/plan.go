@@ -41,14 +41,18 @@ func (w *Worker) plan(ctx context.Context, id string) error {
 	}
 	ranges := w.ranges(j)
 	for _, r := range ranges {
-		err := w.enqueue(ctx, store.TypeChunks, r, asynq.Queue(j.Queue),
-			asynq.TaskID(store.ChunksTaskID(j.ID, r.First)), asynq.MaxRetry(w.opts.MaxRetry+1))
+		err := w.enqueue(ctx, store.TypeChunks, r, w.rangeOptions(j, r)...)
 		if err != nil {
 			return fmt.Errorf("planning chunks from %d of job %s: %w", r.First, j.ID, err)
 		}
 	}
 	w.opts.Logger.Info("job planned", logJob(j.ID), zap.Int("chunks", j.Chunks), zap.Int("tasks", len(ranges)))
 	return nil
+}
+
+// rangeOptions are the options of job j's task of range r.
+func (w *Worker) rangeOptions(j *store.Job, r store.ChunksPayload) []asynq.Option {
+	return []asynq.Option{asynq.Queue(j.Queue), asynq.TaskID(store.ChunksTaskID(j.ID, r.First)), asynq.MaxRetry(w.opts.MaxRetry + 1)}
 }
 
 // ranges cuts a job's chunks into its ranges (store.Ranges).

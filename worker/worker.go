@@ -161,11 +161,13 @@ func (w *Worker) app(appKey int64) App {
 // webhooks, one of the completion webhooks with its own concurrency.
 type Server struct {
 	push, hooks *asynq.Server
+	stopSweep   func() // stops the rescue sweep and waits for it
 }
 
 // Shutdown drains both servers: running tasks finish, or go back to their
 // queue when the shutdown timeout passes.
 func (s *Server) Shutdown() {
+	s.stopSweep()
 	var wg sync.WaitGroup
 	if s.hooks != nil {
 		wg.Go(s.hooks.Shutdown)
@@ -189,7 +191,7 @@ func (w *Worker) Start(concurrency int, hooks *Webhooks) (*Server, error) {
 	if err := push.Start(mux); err != nil {
 		return nil, fmt.Errorf("starting the worker: %w", err)
 	}
-	s := &Server{push: push}
+	s := &Server{push: push, stopSweep: w.startSweep()}
 	if hooks == nil {
 		return s, nil
 	}
@@ -198,6 +200,7 @@ func (w *Worker) Start(concurrency int, hooks *Webhooks) (*Server, error) {
 	hmux.Use(w.awaitRedis)
 	hooks.Register(hmux)
 	if err := s.hooks.Start(hmux); err != nil {
+		s.stopSweep()
 		push.Shutdown()
 		return nil, fmt.Errorf("starting the webhook server: %w", err)
 	}
@@ -215,15 +218,25 @@ func (w *Worker) webhookConfig(hooks *Webhooks) asynq.Config {
 
 // enqueue adds a task, treating an existing task with the same ID as done.
 func (w *Worker) enqueue(ctx context.Context, typ string, payload any, opts ...asynq.Option) error {
+	_, err := w.enqueueNew(ctx, typ, payload, opts...)
+	return err
+}
+
+// enqueueNew adds a task and reports whether it was created: false when a
+// task with the same ID exists.
+func (w *Worker) enqueueNew(ctx context.Context, typ string, payload any, opts ...asynq.Option) (bool, error) {
 	b, err := json.Marshal(payload)
 	if err != nil {
-		return err
+		return false, err
 	}
 	_, err = w.aq.EnqueueContext(ctx, asynq.NewTask(typ, b), opts...)
-	if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && !errors.Is(err, asynq.ErrDuplicateTask) {
-		return fmt.Errorf("enqueuing %s: %w", typ, err)
+	if errors.Is(err, asynq.ErrTaskIDConflict) || errors.Is(err, asynq.ErrDuplicateTask) {
+		return false, nil
 	}
-	return nil
+	if err != nil {
+		return false, fmt.Errorf("enqueuing %s: %w", typ, err)
+	}
+	return true, nil
 }
 
 // job is a job as a handler works with it: the store's record, its decoded

@@ -99,6 +99,7 @@ func workerOptions(cfg *config.Config, log *zap.Logger) worker.Options {
 		Prefix:       cfg.Prefix,
 		Limits:       limits(cfg),
 		ExpiryMargin: cfg.ExpiryMargin,
+		RescueAfter:  cfg.RescueAfter,
 		JobTTL:       cfg.JobTTL,
 		MaxRetry:     cfg.MaxRetry,
 		Rates: worker.Rates{ContinuouslyPush: cfg.RateContinuouslyPush, Push: cfg.RatePush, Complete: cfg.RateComplete,

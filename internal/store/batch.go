@@ -47,18 +47,21 @@ type Staged struct {
 // StageMany writes the chunks of claimed jobs and commits them, as
 // ChunkWriter and Commit do for one (status queued, the TTL of their keys,
 // their place among the recent jobs, from which the jobs created more than
-// recent ago are dropped), in one round trip. It is not atomic: on an
+// recent ago are dropped, and among the active ones), in one round trip. It is not atomic: on an
 // error the caller deletes the jobs (Delete).
 func (s *Store) StageMany(ctx context.Context, js []Staged, recentTTL time.Duration) error {
 	if len(js) == 0 {
 		return nil
 	}
 	recent := make([]redis.Z, len(js))
+	jobs := make([]*Job, len(js))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, st := range js {
 			s.stageOne(ctx, p, st)
 			recent[i] = redis.Z{Score: float64(st.Job.CreatedAt.UnixMilli()), Member: st.Job.ID}
+			jobs[i] = st.Job
 		}
+		activate(ctx, p, s.keys, jobs...)
 		p.ZAdd(ctx, s.keys.Recent(), recent...)
 		cutoff := time.Now().Add(-recentTTL).UnixMilli()
 		p.ZRemRangeByScore(ctx, s.keys.Recent(), "-inf", "("+strconv.FormatInt(cutoff, 10))

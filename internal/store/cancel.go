@@ -58,5 +58,8 @@ func (s *Store) CancelQueued(ctx context.Context, id string, now time.Time, ttl 
 	if err != nil {
 		return "", fmt.Errorf("cancelling queued job %s: %w", id, err)
 	}
+	if Final(status) {
+		s.Retire(ctx, id)
+	}
 	return status, nil
 }

@@ -198,6 +198,9 @@ func (s *Store) FinishDirect(ctx context.Context, id string, o DirectOutcome, no
 		return DirectCounted{}, fmt.Errorf("finishing direct job %s: %w", id, err)
 	}
 	n := func(i int) int { v, _ := res[i].(int64); return int(v) }
+	if Final(stringOf(res[5])) {
+		s.Retire(ctx, id)
+	}
 	return DirectCounted{Counted: n(0) == 1, Outcome: Outcome{Pushed: n(1), Failed: n(2), Cancelled: n(3)},
 		PossibleDuplicates: n(4), Status: stringOf(res[5])}, nil
 }

@@ -144,8 +144,9 @@ func (s *Store) Claim(ctx context.Context, id string, now time.Time, ttl time.Du
 }
 
 // Commit makes a job whose chunks are staged visible: its meta (status
-// queued), the TTL of its keys, and its place among the recent jobs, from
-// which the jobs created more than recent ago are dropped.
+// queued), the TTL of its keys, its place among the recent jobs, from
+// which the jobs created more than recent ago are dropped, and among the
+// active ones (Keys.Active).
 func (s *Store) Commit(ctx context.Context, j *Job, ttl, recent time.Duration) error {
 	j.Status = StatusQueued
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
@@ -161,6 +162,7 @@ func (s *Store) Commit(ctx context.Context, j *Job, ttl, recent time.Duration) e
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZAdd(ctx, s.keys.Recent(), redis.Z{Score: float64(ms), Member: j.ID})
 		p.ZRemRangeByScore(ctx, s.keys.Recent(), "-inf", "("+strconv.FormatInt(ms-recent.Milliseconds(), 10))
+		activate(ctx, p, s.keys, j)
 		return nil
 	})
 	if err != nil {
@@ -177,6 +179,7 @@ func (s *Store) Delete(ctx context.Context, id string) {
 		s.rdb.Del(ctx, k) // one key per command: some proxies refuse DEL of many keys
 	}
 	s.rdb.ZRem(ctx, s.keys.Recent(), id)
+	s.Retire(ctx, id)
 }
 
 // cancelScript asks for a job's cancellation.

@@ -90,3 +90,14 @@ func (k Keys) Breaker(account string) string {
 func (k Keys) RateBackoff(account, action string) string {
 	return k.Rate(account, action) + ":backoff"
 }
+
+// Active is the sorted set of the jobs not known to have ended, by
+// creation time (ms): what the rescue sweep looks through (Store.Sweep).
+func (k Keys) Active() string { return k.Prefix + ":active" }
+
+// Sweep is the hash of what the rescue sweep last saw of each active job:
+// id -> "<signature>|<since ms>" (Store.Sweep).
+func (k Keys) Sweep() string { return k.Prefix + ":sweep" }
+
+// SweepLock is held by the worker whose turn it is to sweep.
+func (k Keys) SweepLock() string { return k.Prefix + ":sweep:lock" }

@@ -211,11 +211,12 @@ return ARGV[1]
 `)
 
 // Finalize sets job id's final status once (a second call keeps the
-// first) and returns the status it has.
+// first), drops it from the active jobs, and returns the status it has.
 func (s *Store) Finalize(ctx context.Context, id, status string, now time.Time, ttl time.Duration) (string, error) {
 	got, err := finalizeScript.Run(ctx, s.rdb, s.keys.JobKeys(id), status, now.UnixMilli(), ttl.Milliseconds()).Text()
 	if err != nil {
 		return "", fmt.Errorf("finalizing job %s: %w", id, err)
 	}
+	s.Retire(ctx, id)
 	return got, nil
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/hibiken/asynq"
 )
 
 // Task type names: a wire contract between producers and workers across
@@ -39,6 +41,34 @@ const ChunkSize = 1000
 
 // RangeSize is the most chunks one TypeChunks task pushes.
 const RangeSize = 10
+
+// PlanMaxRetry is the asynq MaxRetry of a TypePlan task.
+const PlanMaxRetry = 25
+
+// StartTask is the task that starts staged job j: its plan task, or on
+// the direct path the one task of its whole life, at its start time.
+func StartTask(j *Job) (typ string, payload any, opts []asynq.Option) {
+	typ, taskID, retries := TypePlan, PlanTaskID(j.ID), PlanMaxRetry
+	payload = PlanPayload{JobID: j.ID}
+	if j.Direct() {
+		typ, taskID, retries = TypeDirect, DirectTaskID(j.ID), DirectMaxRetry
+		payload = DirectPayload{JobID: j.ID, AppKey: j.AppKey}
+	}
+	opts = []asynq.Option{asynq.Queue(j.Queue), asynq.TaskID(taskID), asynq.MaxRetry(retries)}
+	if !j.StartAt.IsZero() {
+		opts = append(opts, asynq.ProcessAt(notBefore(j.StartAt)))
+	}
+	return typ, payload, opts
+}
+
+// notBefore rounds t up to a whole second: asynq schedules in whole seconds
+// (it truncates), which would start a job up to a second early.
+func notBefore(t time.Time) time.Time {
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		return r.Add(time.Second)
+	}
+	return t
+}
 
 // PlanPayload is the payload of a TypePlan task.
 type PlanPayload struct {
