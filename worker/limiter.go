@@ -21,7 +21,10 @@ import (
 // gate and only the one at its head asks Redis, when the next call is due:
 // without it every waiting task would ask at once each time a call came
 // due, one of them would win, and the Redis round trips would grow with the
-// number of waiting tasks.
+// number of waiting tasks. The head asks for as many calls as there are
+// callers at the gate (up to the burst), at most every askEvery, and hands
+// the extra ones to the callers behind it: a few calls per round trip
+// instead of one, while several processes share the rate.
 type Limiter struct {
 	store    *store.Store
 	rl       *redis_rate.Limiter
@@ -37,7 +40,26 @@ type gate struct {
 	turn    chan struct{} // holds a token while no caller asks Redis
 	waiting int           // callers at the gate; guarded by Limiter.mu
 	next    time.Time     // when the next call is due, as last seen; guarded by turn
+	// granted are calls taken from Redis for the callers behind the head,
+	// usable until grantedUntil; guarded by turn.
+	granted      int
+	grantedUntil time.Time
+	// avail is how many calls Redis said were left at availAt, from which
+	// the head reckons how many to ask for; guarded by turn.
+	avail   int
+	availAt time.Time
 }
+
+// askEvery is the shortest time between two asks of a gate's head while
+// it has more callers than calls: the calls that come due meanwhile are
+// taken in one round trip, and go out together (a few, well within the
+// burst).
+const askEvery = 20 * time.Millisecond
+
+// grantTTL is how long calls taken for the callers behind the head stay
+// usable: they are taken for callers already waiting, so they go at once;
+// one left over by a caller that gave up is dropped.
+const grantTTL = 50 * time.Millisecond
 
 func newLimiter(rdb redis.UniversalClient, s *store.Store, maxWait time.Duration, m *metrics) *Limiter {
 	return &Limiter{store: s, rl: redis_rate.NewLimiter(rdb), maxWait: maxWait, metrics: m,
@@ -104,6 +126,11 @@ func (l *Limiter) Wait(ctx context.Context, app App, action string) (time.Durati
 	}
 	defer func() { g.turn <- struct{}{} }()
 	for {
+		if g.granted > 0 && time.Now().Before(g.grantedUntil) {
+			g.granted--
+			return l.waited(action, start), nil
+		}
+		g.granted = 0
 		if err := sleepUntil(ctx, g.next, deadline, action); err != nil {
 			return 0, err
 		}
@@ -111,18 +138,58 @@ func (l *Limiter) Wait(ctx context.Context, app App, action string) (time.Durati
 		if err != nil {
 			return 0, err
 		}
-		res, err := l.rl.Allow(ctx, key, limit)
+		waiting := l.waitingAt(g)
+		asked := min(waiting, g.reckon(limit))
+		// AllowN, not AllowAtMost: AllowAtMost spends the fraction of a
+		// call it cannot grant, which halves a rate asked a call and a half
+		// at a time.
+		res, err := l.rl.AllowN(ctx, key, limit, asked)
 		if err != nil {
 			return 0, fmt.Errorf("rate limiter for %s: %w", action, err)
 		}
-		if res.Allowed > 0 {
-			g.next = time.Now().Add(limit.Period / time.Duration(limit.Rate))
-			waited := time.Since(start)
-			l.metrics.wait.WithLabelValues(action).Observe(waited.Seconds())
-			return waited, nil
+		now := time.Now()
+		interval := limit.Period / time.Duration(limit.Rate)
+		if res.Allowed == 0 {
+			g.avail, g.availAt = 0, now
+			g.next = now.Add(res.RetryAfter)
+			continue
 		}
-		g.next = time.Now().Add(res.RetryAfter)
+		g.granted, g.grantedUntil = res.Allowed-1, now.Add(grantTTL)
+		g.avail, g.availAt = res.Remaining, now
+		switch {
+		case res.Remaining > 0:
+			g.next = now
+		case res.Allowed < waiting: // more callers than calls: let the next ones come due together
+			g.next = now.Add(max(askEvery, interval))
+		default:
+			g.next = now.Add(interval)
+		}
+		return l.waited(action, start), nil
 	}
+}
+
+// reckon is how many calls the head may ask for now: those Redis said
+// were left, plus those come due since, within the burst; at least one.
+func (g *gate) reckon(limit redis_rate.Limit) int {
+	if g.availAt.IsZero() {
+		return limit.Burst
+	}
+	due := int(min(time.Since(g.availAt), limit.Period) * time.Duration(limit.Rate) / limit.Period)
+	return max(1, min(limit.Burst, g.avail+due))
+}
+
+// waited observes and returns the wait of a call that began at start.
+func (l *Limiter) waited(action string, start time.Time) time.Duration {
+	d := time.Since(start)
+	l.metrics.wait.WithLabelValues(action).Observe(d.Seconds())
+	return d
+}
+
+// waitingAt returns the number of callers at gate g.
+func (l *Limiter) waitingAt(g *gate) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return max(1, g.waiting)
 }
 
 // enter joins the gate of key and returns it with the number of callers
