@@ -129,6 +129,14 @@ func (w *Worker) Register(mux *asynq.ServeMux) {
 	}
 }
 
+// delayedTaskCheck is how often asynq moves the tasks whose delay has
+// passed (retries, and tasks sent back by a long limiter wait) to their
+// queue: one script per queue and set each time, in every worker, busy or
+// idle, so a short interval costs Redis CPU around the clock (200ms made
+// it half a round trip per chunk at 200 calls/s). A second delays a retry
+// by half a second on average, next to backoffs of a second and more.
+const delayedTaskCheck = time.Second
+
 // ServerConfig returns the asynq server configuration cpush's handlers need:
 // its queues with their weights, the retry policy, and concurrency.
 func (w *Worker) ServerConfig(concurrency int) asynq.Config {
@@ -137,7 +145,7 @@ func (w *Worker) ServerConfig(concurrency int) asynq.Config {
 		Queues:                   store.Queues(w.opts.Prefix),
 		RetryDelayFunc:           retryDelay(w.opts.RetryBase, w.opts.RetryMax),
 		IsFailure:                IsFailure,
-		DelayedTaskCheckInterval: 200 * time.Millisecond,
+		DelayedTaskCheckInterval: delayedTaskCheck,
 		TaskCheckInterval:        100 * time.Millisecond,
 		ShutdownTimeout:          w.opts.LockTTL,
 		Logger:                   newAsynqLogger(w.opts.Logger),
@@ -212,6 +220,7 @@ func (w *Worker) Start(concurrency int, hooks *Webhooks) (*Server, error) {
 func (w *Worker) webhookConfig(hooks *Webhooks) asynq.Config {
 	cfg := w.ServerConfig(hooks.opts.Concurrency)
 	cfg.Queues = store.WebhookQueues(w.opts.Prefix)
+	cfg.TaskCheckInterval = time.Second // a webhook is not in a hurry: poll the idle queue less
 	cfg.ShutdownTimeout = hooks.opts.Timeout + time.Second
 	return cfg
 }
