@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,7 +53,7 @@ func BenchmarkCost_PerMillionTargets(b *testing.B) {
 func benchCost(b *testing.B, callRate, targets int) {
 	rdb, redisURL := ownRedis(b)
 	simAddr := freeAddr(b)
-	start(b, "sim", nil, "sim", "--addr", simAddr, "--qps-continuously-push", "0")
+	start(b, "sim", nil, "sim", "--addr", simAddr, "--no-quotas")
 	waitHTTP(b, "http://"+simAddr+"/sim/counts")
 	_, vals := writeTargets(b, "c", targets)
 	calls := targets / 1000
@@ -65,6 +67,9 @@ func benchCost(b *testing.B, callRate, targets int) {
 	}
 	if callRate > 0 {
 		env["CPUSH_RATE_CONTINUOUSLY_PUSH"] = strconv.Itoa(callRate)
+	}
+	if gogc := os.Getenv("GOGC"); gogc != "" {
+		env["GOGC"] = gogc // the workers' as the plain loop's (this process's)
 	}
 	var workers []*proc
 	var metricsURLs []string
@@ -100,6 +105,7 @@ func benchCost(b *testing.B, callRate, targets int) {
 	b.ReportMetric((workerCPU+redisCPU).Seconds()/loopCPU.Seconds(), "ratio")
 	b.ReportMetric(trips/float64(calls), "round_trips/chunk")
 	b.ReportMetric(float64(redis1.commands-redis0.commands)/float64(calls), "commands/chunk")
+	b.Logf("commands per chunk, those run by scripts included: %s", perChunk(redis0, redis1, calls))
 	for _, w := range workers {
 		w.stop(time.Minute)
 	}
@@ -210,18 +216,40 @@ func procsCPU(b *testing.B, ps []*proc) time.Duration {
 	return d
 }
 
+// perChunk lists the commands Redis ran between a and b, per chunk, the
+// most frequent first.
+func perChunk(a, b redisStats, chunks int) string {
+	type cmd struct {
+		name string
+		n    int64
+	}
+	var cmds []cmd
+	for name, n := range b.calls {
+		if d := n - a.calls[name]; d > 0 {
+			cmds = append(cmds, cmd{name, d})
+		}
+	}
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].n > cmds[j].n })
+	var out []string
+	for _, c := range cmds {
+		out = append(out, fmt.Sprintf("%s %.2f", c.name, float64(c.n)/float64(chunks)))
+	}
+	return strings.Join(out, ", ")
+}
+
 // redisStats are a redis-server's CPU time and commands processed.
 type redisStats struct {
 	cpu      time.Duration
 	commands int64
+	calls    map[string]int64 // per command, those run by scripts included
 }
 
 func redisCounters(b *testing.B, rdb redis.UniversalClient) redisStats {
-	info, err := rdb.Info(context.Background(), "cpu", "stats").Result()
+	info, err := rdb.Info(context.Background(), "cpu", "stats", "commandstats").Result()
 	if err != nil {
 		b.Fatal(err)
 	}
-	var s redisStats
+	s := redisStats{calls: map[string]int64{}}
 	for _, line := range strings.Split(info, "\r\n") {
 		k, v, _ := strings.Cut(line, ":")
 		switch k {
@@ -230,6 +258,10 @@ func redisCounters(b *testing.B, rdb redis.UniversalClient) redisStats {
 			s.cpu += time.Duration(f * float64(time.Second))
 		case "total_commands_processed":
 			s.commands, _ = strconv.ParseInt(v, 10, 64)
+		}
+		if name, ok := strings.CutPrefix(k, "cmdstat_"); ok {
+			calls, _, _ := strings.Cut(strings.TrimPrefix(v, "calls="), ",")
+			s.calls[name], _ = strconv.ParseInt(calls, 10, 64)
 		}
 	}
 	return s
