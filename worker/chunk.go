@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -14,21 +13,13 @@ import (
 )
 
 // handleChunks pushes a range of chunks (see rangeRun).
-func (w *Worker) handleChunks(ctx context.Context, t *asynq.Task) error {
-	var p store.ChunksPayload
-	if err := decode(t, &p); err != nil {
-		return err
-	}
+func (w *Worker) handleChunks(ctx context.Context, p store.ChunksPayload) error {
 	return w.pushRange(ctx, p)
 }
 
 // handleChunk pushes one chunk: the task of workers before ranges, whose
 // jobs have chunks of store.ChunkSize.
-func (w *Worker) handleChunk(ctx context.Context, t *asynq.Task) error {
-	var p store.ChunkPayload
-	if err := decode(t, &p); err != nil {
-		return err
-	}
+func (w *Worker) handleChunk(ctx context.Context, p store.ChunkPayload) error {
 	return w.pushRange(ctx, store.ChunksPayload{JobID: p.JobID, First: p.Index, Count: 1,
 		Message: p.Index / w.opts.Limits.ChunksPerMessage()})
 }
@@ -59,9 +50,6 @@ type rangeRun struct {
 func (w *Worker) pushRange(ctx context.Context, p store.ChunksPayload) error {
 	id, first := p.JobID, p.First
 	loaded, err := w.store.LoadRange(ctx, id, first, p.Count, p.Message)
-	if errors.Is(err, store.ErrNotFound) {
-		return w.gone(err, "chunks", id)
-	}
 	if err != nil {
 		return err
 	}

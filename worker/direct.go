@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -27,11 +26,7 @@ import (
 //
 // A worker with the direct path off (Options.NoDirect) sends a direct job
 // that reaches it on the continuous path instead.
-func (w *Worker) handleDirect(ctx context.Context, t *asynq.Task) error {
-	var p store.DirectPayload
-	if err := decode(t, &p); err != nil {
-		return err
-	}
+func (w *Worker) handleDirect(ctx context.Context, p store.DirectPayload) error {
 	if w.opts.NoDirect {
 		return w.planContinuous(ctx, p.JobID)
 	}
@@ -40,9 +35,6 @@ func (w *Worker) handleDirect(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	run, err := w.store.BeginDirect(ctx, p.JobID, time.Now(), w.opts.JobTTL)
-	if errors.Is(err, store.ErrNotFound) {
-		return w.gone(err, "direct", p.JobID)
-	}
 	if err != nil {
 		return err
 	}
@@ -163,9 +155,6 @@ func (d *directRun) ended(ctx context.Context, mid string) error {
 // the direct path off plans it as a push:plan task would.
 func (w *Worker) planContinuous(ctx context.Context, id string) error {
 	if err := w.store.SetPath(ctx, id, store.PathContinuous); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return w.gone(err, "direct", id)
-		}
 		return err
 	}
 	return w.plan(ctx, id)

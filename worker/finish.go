@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -24,15 +23,8 @@ import (
 // rest. It is bounded: once FinishTimeout has passed since the first
 // attempt, or the retries are used up, the job ends anyway, and its
 // MessageIds left open expire with their TTL.
-func (w *Worker) handleFinish(ctx context.Context, t *asynq.Task) error {
-	var p store.FinishPayload
-	if err := decode(t, &p); err != nil {
-		return err
-	}
+func (w *Worker) handleFinish(ctx context.Context, p store.FinishPayload) error {
 	st, err := w.store.ReadState(ctx, p.JobID)
-	if errors.Is(err, store.ErrNotFound) {
-		return w.gone(err, "finish", p.JobID)
-	}
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/hibiken/asynq"
@@ -14,20 +13,13 @@ import (
 // handlePlan fans a staged job out into one push:chunks task per range of
 // chunks. A rerun skips the range tasks that exist; a chunk already done is
 // skipped by its range.
-func (w *Worker) handlePlan(ctx context.Context, t *asynq.Task) error {
-	var p store.PlanPayload
-	if err := decode(t, &p); err != nil {
-		return err
-	}
+func (w *Worker) handlePlan(ctx context.Context, p store.PlanPayload) error {
 	return w.plan(ctx, p.JobID)
 }
 
 // plan enqueues job id's chunk range tasks.
 func (w *Worker) plan(ctx context.Context, id string) error {
 	j, err := w.store.ReadJob(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return w.gone(err, "plan", id)
-	}
 	if err != nil {
 		return err
 	}

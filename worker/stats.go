@@ -2,7 +2,6 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -67,15 +66,8 @@ func (w *Worker) scheduleStats(ctx context.Context, st *store.State, round int) 
 // for the figures of each not asked since the task's time, then records
 // the pass, sends the stats webhook after the first, and enqueues the next
 // scheduled round.
-func (w *Worker) handleStats(ctx context.Context, t *asynq.Task) error {
-	var p store.StatsPayload
-	if err := decode(t, &p); err != nil {
-		return err
-	}
+func (w *Worker) handleStats(ctx context.Context, p store.StatsPayload) error {
 	st, err := w.store.ReadState(ctx, p.JobID)
-	if errors.Is(err, store.ErrNotFound) {
-		return w.gone(err, "stats", p.JobID)
-	}
 	if err != nil {
 		return err
 	}

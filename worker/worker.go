@@ -33,9 +33,17 @@
 //	                          the outcome, the MessageId and the final
 //	                          status in one script; then the webhook
 //
+// Every handler goes through one wrapper (handler, in this file): decode
+// the payload, run, end without a retry a task whose job is gone, and hold
+// a failure while Redis is away (call.go).
+//
 // Failures carry their retry policy (retry.go): a wait (throttling, the
 // limiter) re-runs the task without using a retry; a transient failure
 // backs off; a permanent one fails the chunk's targets with the code.
+//
+// Beside the handlers, rescue.go sweeps the active jobs: a job that has
+// not moved for a while and lacks the task to go on (Redis lost writes)
+// gets it enqueued again.
 package worker
 
 import (
@@ -121,12 +129,31 @@ func (w *Worker) Close() error { return errors.Join(w.aq.Close(), w.jobs.Close()
 
 // Register adds the handlers of cpush's task types to mux.
 func (w *Worker) Register(mux *asynq.ServeMux) {
-	for typ, h := range map[string]asynq.HandlerFunc{
-		store.TypePlan: w.handlePlan, store.TypeChunks: w.handleChunks, store.TypeChunk: w.handleChunk,
-		store.TypeFinish: w.handleFinish, store.TypeDirect: w.handleDirect, store.TypeStats: w.handleStats,
-	} {
-		mux.Handle(typ, w.awaitRedis(h))
-	}
+	mux.Handle(store.TypePlan, handler(w, w.handlePlan))
+	mux.Handle(store.TypeChunks, handler(w, w.handleChunks))
+	mux.Handle(store.TypeChunk, handler(w, w.handleChunk))
+	mux.Handle(store.TypeFinish, handler(w, w.handleFinish))
+	mux.Handle(store.TypeDirect, handler(w, w.handleDirect))
+	mux.Handle(store.TypeStats, handler(w, w.handleStats))
+}
+
+// handler is the wrapper every push handler shares: it decodes the task's
+// payload into a P (one that does not decode is not retried: no retry can
+// fix it), runs fn, ends without a retry a task whose job's keys are gone
+// (store.ErrNotFound: expired, or never staged), and holds a failure while
+// Redis is away (awaitRedis).
+func handler[P any](w *Worker, fn func(context.Context, P) error) asynq.Handler {
+	return w.awaitRedis(asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		var p P
+		if err := decode(t, &p); err != nil {
+			return err
+		}
+		err := fn(ctx, p)
+		if errors.Is(err, store.ErrNotFound) {
+			return w.gone(err, t)
+		}
+		return err
+	}))
 }
 
 // delayedTaskCheck is how often asynq moves the tasks whose delay has
@@ -282,7 +309,11 @@ func decode(t *asynq.Task, v any) error {
 
 // gone ends a task whose job's keys no longer exist (expired, or never
 // staged): nothing is left to do, so it is not retried.
-func (w *Worker) gone(err error, typ, id string) error {
-	w.opts.Logger.Warn(typ+" of a job that no longer exists", logJob(id))
+func (w *Worker) gone(err error, t *asynq.Task) error {
+	var p struct {
+		JobID string `json:"job_id"`
+	}
+	_ = store.DecodePayload(t.Payload(), &p)
+	w.opts.Logger.Warn(t.Type()+" task of a job that no longer exists", logJob(p.JobID))
 	return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 }
