@@ -12,8 +12,7 @@ import (
 	"github.com/cpush/cpush/internal/store"
 )
 
-// sweepBatch is the most active jobs one sweep looks at: the oldest first,
-// the rest at the next sweep.
+// sweepBatch is how many active jobs the sweep reads in one round trip.
 const sweepBatch = 1000
 
 // startSweep runs the rescue sweep (unless RescueAfter is negative) and
@@ -62,14 +61,32 @@ func sweepOwner() string {
 }
 
 // sweepOnce looks at the active jobs created more than RescueAfter before
-// now: it drops those that ended or are gone, records how far each other
-// is, and rescues those that have not moved since the sweep saw them so
-// RescueAfter ago or more.
+// now, sweepBatch at a time: it drops those that ended or are gone,
+// records how far each other is, and rescues those that have not moved
+// since the sweep saw them so RescueAfter ago or more.
 func (w *Worker) sweepOnce(ctx context.Context, now time.Time) error {
-	jobs, err := w.store.Sweep(ctx, now.Add(-w.opts.RescueAfter), sweepBatch)
-	if err != nil {
-		return err
+	var ended []string
+	defer func() {
+		if len(ended) > 0 {
+			w.store.Retire(ctx, ended...)
+		}
+	}()
+	for offset := 0; ; offset += sweepBatch {
+		jobs, err := w.store.Sweep(ctx, now.Add(-w.opts.RescueAfter), offset, sweepBatch)
+		if err != nil {
+			return err
+		}
+		gone, err := w.sweepJobs(ctx, now, jobs)
+		ended = append(ended, gone...)
+		if err != nil || len(jobs) < sweepBatch {
+			return err
+		}
 	}
+}
+
+// sweepJobs is sweepOnce for one batch of jobs; it returns those that
+// ended or are gone.
+func (w *Worker) sweepJobs(ctx context.Context, now time.Time, jobs []store.Swept) ([]string, error) {
 	var ended []string
 	for _, sw := range jobs {
 		j := sw.Job
@@ -80,10 +97,13 @@ func (w *Worker) sweepOnce(ctx context.Context, now time.Time) error {
 		if j.Status == store.StatusStaging {
 			continue // its producer still writes it, or died and its keys expire
 		}
+		if j.Status == store.StatusQueued && j.StartAt.After(now) {
+			continue // its start task is scheduled; if it was lost, the job is rescued once its start has passed
+		}
 		sig := store.Signature(j, sw.Progress)
 		if sig != sw.Signature {
 			if err := w.store.Saw(ctx, sw.ID, sig, now); err != nil {
-				return err
+				return ended, err
 			}
 			continue
 		}
@@ -95,13 +115,10 @@ func (w *Worker) sweepOnce(ctx context.Context, now time.Time) error {
 			continue
 		}
 		if err := w.store.Saw(ctx, sw.ID, sig, now); err != nil {
-			return err
+			return ended, err
 		}
 	}
-	if len(ended) > 0 {
-		w.store.Retire(ctx, ended...)
-	}
-	return nil
+	return ended, nil
 }
 
 // rescue enqueues again the tasks that job j needs to go on, as its
@@ -112,7 +129,9 @@ func (w *Worker) sweepOnce(ctx context.Context, now time.Time) error {
 func (w *Worker) rescue(ctx context.Context, j *store.Job, p store.Progress) error {
 	var tasks []rescueTask
 	switch {
-	case j.Status == store.StatusQueued:
+	case j.Status == store.StatusQueued || (j.Direct() && j.Status == store.StatusRunning):
+		// A direct job is one task from start to end: only that task may
+		// push it, whatever its status.
 		typ, payload, opts := store.StartTask(j)
 		tasks = append(tasks, rescueTask{typ, payload, opts})
 	case j.Status == store.StatusFinishing || (j.Status == store.StatusRunning && p.ChunksDone >= j.Chunks):

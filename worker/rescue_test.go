@@ -60,11 +60,18 @@ func TestWorker_Rescue(t *testing.T) {
 	if direct.Path != jobs.PathDirect {
 		t.Fatalf("small job path %q, want direct", direct.Path)
 	}
+	// Direct and running: its one task is gone after it began (its status
+	// is running): only that task may push it, never a range.
+	begun := devices("b", 20)
+	directRunning := e.enqueue(contentJob(begun))
 	later := contentJob(devices("l", 10))
 	later.StartAt = time.Now().Add(time.Hour)
 	scheduled := e.enqueue(later)
-	if n := e.dropTasks(queue); n != 2 {
-		t.Fatalf("dropped %d tasks, want the plan and direct ones", n)
+	if n := e.dropTasks(queue); n != 3 {
+		t.Fatalf("dropped %d tasks, want the plan and the two direct ones", n)
+	}
+	if err := e.rdb.HSet(ctx, st.Keys().Meta(directRunning.ID), store.FieldStatus, store.StatusRunning).Err(); err != nil {
+		t.Fatal(err)
 	}
 
 	// Running: its range tasks are gone after a third of its chunks.
@@ -94,13 +101,13 @@ func TestWorker_Rescue(t *testing.T) {
 	for _, c := range []struct {
 		plan    jobs.Plan
 		targets []string
-	}{{planned, queued}, {direct, small}, {ranged, running}} {
+	}{{planned, queued}, {direct, small}, {directRunning, begun}, {ranged, running}} {
 		got := e.wait(c.plan.ID, 20*time.Second)
 		if got.Status != jobs.StatusCompleted || got.Pushed != len(c.targets) {
 			t.Errorf("job %s: %+v, want completed with %d pushed", c.plan.ID, got, len(c.targets))
 		}
 	}
-	assertExactlyOnce(t, e.sim.Stats(), append(append(append([]string{}, queued...), small...), running...))
+	assertExactlyOnce(t, e.sim.Stats(), append(append(append(append([]string{}, queued...), small...), begun...), running...))
 
 	// Finishing: the job's final status was lost, and its finish task is
 	// gone.
@@ -115,7 +122,7 @@ func TestWorker_Rescue(t *testing.T) {
 	}
 	stop()
 
-	for typ, want := range map[string]float64{store.TypePlan: 1, store.TypeDirect: 1, store.TypeFinish: 1} {
+	for typ, want := range map[string]float64{store.TypePlan: 1, store.TypeDirect: 2, store.TypeFinish: 1} {
 		if got := counter(t, reg, worker.MetricRescued, typ); got != want {
 			t.Errorf("%s{type=%s} = %v, want %v", worker.MetricRescued, typ, got, want)
 		}

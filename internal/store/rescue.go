@@ -73,11 +73,11 @@ func Signature(j *Job, p Progress) string {
 	return j.Status + ":" + strconv.Itoa(p.ChunksDone) + ":" + strconv.Itoa(p.Pushed+p.Failed+p.Cancelled)
 }
 
-// Sweep reads up to max active jobs created before before, oldest first,
-// with what the sweep last saw of each.
-func (s *Store) Sweep(ctx context.Context, before time.Time, max int) ([]Swept, error) {
+// Sweep reads up to count active jobs created before before, oldest first
+// from offset, with what the sweep last saw of each.
+func (s *Store) Sweep(ctx context.Context, before time.Time, offset, count int) ([]Swept, error) {
 	ids, err := s.rdb.ZRangeByScore(ctx, s.keys.Active(), &redis.ZRangeBy{
-		Min: "-inf", Max: "(" + strconv.FormatInt(before.UnixMilli(), 10), Count: int64(max)}).Result()
+		Min: "-inf", Max: "(" + strconv.FormatInt(before.UnixMilli(), 10), Offset: int64(offset), Count: int64(count)}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("reading the active jobs: %w", err)
 	}
