@@ -230,10 +230,14 @@ func (p *Proxy) handle(client net.Conn) {
 	<-done
 }
 
+// track registers c, unless the proxy is closed or refusing: a connection
+// the listener accepted just before Set(Refuse) closed it would otherwise
+// be registered after Set reset the others, and carry traffic through the
+// outage.
 func (p *Proxy) track(c *conn) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
+	if p.closed || p.Mode() == Refuse {
 		return false
 	}
 	p.conns[c] = struct{}{}

@@ -1,12 +1,14 @@
 package faultnet_test
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -96,6 +98,77 @@ func TestProxy_Refuse(t *testing.T) {
 		}
 		mustGet(t, c, p, "Push")
 	})
+}
+
+// TestProxy_RefuseRacesAccept switches to Refuse while clients keep
+// opening connections: one the listener accepted just before it closed
+// must not carry traffic through the outage. Each client sends a request
+// a millisecond on a connection for up to 30 requests, so a connection
+// that slipped through would carry some while the test watches.
+func TestProxy_RefuseRacesAccept(t *testing.T) {
+	u, p, _ := setup(t)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				churn(p.Addr(), stop)
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+	for cycle := range 100 {
+		if err := p.Set(faultnet.Pass); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+		if err := p.Set(faultnet.Refuse); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond) // answers already on their way
+		before := u.carried.Load()
+		time.Sleep(30 * time.Millisecond)
+		if after := u.carried.Load(); after != before {
+			t.Fatalf("cycle %d: %d requests carried out while refusing", cycle, after-before)
+		}
+	}
+}
+
+// churn opens a connection to addr and sends up to 30 requests on it, one
+// a millisecond, until one fails or stop is closed.
+func churn(addr string, stop <-chan struct{}) {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		time.Sleep(time.Millisecond)
+		return
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	for range 30 {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		c.SetDeadline(time.Now().Add(time.Second))
+		if _, err := io.WriteString(c, "GET /?Action=Push HTTP/1.1\r\nHost: upstream\r\n\r\n"); err != nil {
+			return
+		}
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			return
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func TestProxy_Blackhole(t *testing.T) {
