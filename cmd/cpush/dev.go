@@ -38,6 +38,7 @@ func runDev(ctx context.Context, args []string, e env) error {
 	}
 	fmt.Fprint(e.stdout, devBanner)
 	mr := miniredis.NewMiniRedis()
+	mr.ClockTTL(true) // locks and claims expire as on a real server
 	if err := mr.Start(); err != nil {
 		return fmt.Errorf("starting the in-process Redis: %w", err)
 	}

@@ -64,6 +64,7 @@ func Client(t testing.TB) redis.UniversalClient {
 		}
 	} else {
 		mr := miniredis.RunT(t)
+		mr.ClockTTL(true) // keys expire as on a real server, not only on FastForward
 		opt = &redis.Options{Addr: mr.Addr()}
 	}
 	opt.PoolSize = 64
