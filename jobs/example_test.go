@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cpush/cpush/internal/redistest"
@@ -15,7 +16,17 @@ import (
 
 // exampleRedis stands in for the producer's own client, e.g.
 // redis.NewClient(&redis.Options{Addr: "redis:6379"}).
+// Where no real Redis answers it is an in-process miniredis, as in the
+// tests.
 func exampleRedis() redis.UniversalClient {
+	if !redistest.Real() {
+		m, err := miniredis.Run()
+		if err != nil {
+			panic(err)
+		}
+		m.ClockTTL(true)
+		return redis.NewClient(&redis.Options{Addr: m.Addr()})
+	}
 	opt, _ := redis.ParseURL(redistest.URL())
 	return redis.NewClient(opt)
 }
