@@ -99,8 +99,9 @@ func TestRangeFirst(t *testing.T) {
 }
 
 // TestRanges: every chunk of a job is in one range, ranges stay within a
-// message, a small content job gets MinRanges of them, and RangeFirst
-// finds each chunk's range.
+// message, a small content job gets MinRanges of them, a message-id job's
+// are RangeSize long whatever its limit, and RangeFirst finds each chunk's
+// range.
 func TestRanges(t *testing.T) {
 	for _, j := range []*store.Job{
 		{ID: "large", Chunks: 1000}, {ID: "small", Chunks: 40}, {ID: "tiny", Chunks: 5},
@@ -110,7 +111,12 @@ func TestRanges(t *testing.T) {
 			next := 0
 			ranges := store.Ranges(j, per)
 			for _, r := range ranges {
-				if r.First != next || r.Count < 1 || r.Message != r.First/per || (r.First+r.Count-1)/per != r.Message {
+				message := r.First / per
+				if j.MessageID != "" {
+					message = 0 // one MessageId, the producer's
+				}
+				if r.First != next || r.Count < 1 || r.Message != message || (j.MessageID == "" && (r.First+r.Count-1)/per != r.Message) ||
+					(j.MessageID != "" && r.Count != min(store.RangeSize, j.Chunks-r.First)) {
 					t.Errorf("%s, %d a message: range %+v after chunk %d", j.ID, per, r, next)
 				}
 				for i := r.First; i < r.First+r.Count; i++ {

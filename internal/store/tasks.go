@@ -170,13 +170,15 @@ func StatsAskTaskID(jobID string, asked time.Time) string {
 // a smaller content job's are cut so that it has at least MinRanges of
 // them, pushed side by side. (A message-id job's chunks share one MessageId
 // and its limit: in ranges of RangeSize its first targets are the first to
-// take it.)
+// take it: their ranges are cut by RangeSize alone, whatever the unit, so
+// that with a limit of fewer than RangeSize calls its first range takes
+// all it can.)
 const MinRanges = 32
 
 // Ranges cuts job j's chunks into its ranges, where a message takes
 // perMessage chunks.
 func Ranges(j *Job, perMessage int) []ChunksPayload {
-	size := rangeSize(j)
+	size, perMessage := rangeSize(j), span(j, perMessage)
 	var out []ChunksPayload
 	for first := 0; first < j.Chunks; {
 		n := first / perMessage
@@ -195,10 +197,19 @@ func rangeSize(j *Job) int {
 	return min(RangeSize, max(1, j.Chunks/MinRanges))
 }
 
+// span is how many of job j's chunks one MessageId takes, where a content
+// job's message takes perMessage: all of a message-id job's, which has one.
+func span(j *Job, perMessage int) int {
+	if j.MessageID != "" {
+		return max(j.Chunks, 1)
+	}
+	return perMessage
+}
+
 // RangeFirst is the first chunk of the range of job j that pushes chunk
 // index, where a message takes perMessage chunks (Ranges).
 func RangeFirst(j *Job, index, perMessage int) int {
-	size := rangeSize(j)
+	size, perMessage := rangeSize(j), span(j, perMessage)
 	first := index / perMessage * perMessage
 	return first + (index-first)/size*size
 }
@@ -226,6 +237,20 @@ func QueueOf(ns, priority string) string {
 	return ns + ":" + priority
 }
 
+// JobQueue returns the asynq queue of a job of priority on path under
+// namespace ns: QueueOf's, or for a direct job a queue of its own beside
+// it, with the same weight. A campaign held by its quota sends its range
+// tasks back to the queue while they wait, and they come back at the
+// queue's tail: in one queue with a flood of small jobs they would wait
+// behind every one of them. In two, asynq's weighted choice gives each its
+// turns.
+func JobQueue(ns, priority, path string) string {
+	if path == PathDirect {
+		return QueueOf(ns, priority) + ":direct"
+	}
+	return QueueOf(ns, priority)
+}
+
 // StatsQueue returns the asynq queue of the statistics tasks under
 // namespace ns: its own, with the lowest weight, so that asking for
 // statistics never holds up pushing.
@@ -234,8 +259,12 @@ func StatsQueue(ns string) string { return ns + ":stats" }
 // Queues returns the asynq queues of namespace ns with their weights, for a
 // worker's configuration.
 func Queues(ns string) map[string]int {
-	return map[string]int{QueueOf(ns, PriorityHigh): 6, QueueOf(ns, PriorityDefault): 3, QueueOf(ns, PriorityLow): 1,
-		StatsQueue(ns): 1}
+	out := map[string]int{StatsQueue(ns): 1}
+	for p, weight := range map[string]int{PriorityHigh: 6, PriorityDefault: 3, PriorityLow: 1} {
+		out[JobQueue(ns, p, PathContinuous)] = weight
+		out[JobQueue(ns, p, PathDirect)] = weight
+	}
+	return out
 }
 
 // WebhookQueue returns the asynq queue of the completion webhooks of
