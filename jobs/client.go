@@ -248,7 +248,7 @@ func (c *Client) meta(job *Job, plan Plan) (*store.Job, error) {
 		ID: plan.ID, AppKey: job.AppKey, TargetType: job.TargetType,
 		Total: plan.Total, Unique: plan.Unique, Duplicates: plan.Duplicates, Chunks: plan.Chunks,
 		ChunkSize: c.opts.ValuesPerCall,
-		Priority:  job.Priority, Queue: store.QueueOf(c.opts.Prefix, job.Priority), CreatedAt: time.Now(),
+		Priority:  job.Priority, Queue: store.JobQueue(c.opts.Prefix, job.Priority, plan.Path), CreatedAt: time.Now(),
 		StartAt: job.StartAt, WebhookURL: job.WebhookURL, Owner: job.Owner, Path: plan.Path,
 	}
 	if job.MessageID != "" {
@@ -270,7 +270,7 @@ func (c *Client) meta(job *Job, plan Plan) (*store.Job, error) {
 // or on the direct path the one task of its whole life (store.StartTask).
 func (c *Client) enqueueTask(ctx context.Context, job *Job, plan Plan) error {
 	typ, payload, opts := store.StartTask(&store.Job{ID: plan.ID, AppKey: job.AppKey, Path: plan.Path,
-		Queue: store.QueueOf(c.opts.Prefix, job.Priority), StartAt: job.StartAt})
+		Queue: store.JobQueue(c.opts.Prefix, job.Priority, plan.Path), StartAt: job.StartAt})
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return err

@@ -62,7 +62,7 @@ func TestClient_EnqueueDirect(t *testing.T) {
 		t.Fatalf("Status = %+v, %v; want queued on the direct path, one chunk", st, err)
 	}
 	insp := asynq.NewInspectorFromRedisClient(rdb)
-	tasks, err := insp.ListPendingTasks(prefix + ":default")
+	tasks, err := insp.ListPendingTasks(prefix + ":default:direct")
 	if err != nil {
 		t.Fatal(err)
 	}

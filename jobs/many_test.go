@@ -62,13 +62,15 @@ func TestClient_EnqueueMany(t *testing.T) {
 			t.Errorf("Status(taken) = %+v, %v; want the first job untouched", st, err)
 		}
 		insp := asynq.NewInspectorFromRedisClient(rdb)
-		tasks, err := insp.ListPendingTasks(prefix + ":default")
-		if err != nil {
-			t.Fatal(err)
-		}
 		got := map[string]string{}
-		for _, tk := range tasks {
-			got[tk.ID] = tk.Type
+		for _, q := range []string{prefix + ":default", prefix + ":default:direct"} {
+			tasks, err := insp.ListPendingTasks(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tk := range tasks {
+				got[tk.ID] = tk.Type
+			}
 		}
 		if got["b0:direct"] != "push:direct" || got["b3:plan"] != "push:plan" || len(got) != 3 {
 			t.Errorf("pending tasks = %v, want taken's, b0's push:direct and b3's push:plan", got)

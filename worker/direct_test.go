@@ -33,15 +33,28 @@ func accountJob(id string, accounts []string) jobs.Job {
 		Message: &push.Message{Title: "New follower", Body: "carol follows you"}}
 }
 
-// processed is the number of tasks asynq processed today in e's default
-// queue.
+// processed is the number of tasks asynq processed today in e's queues of
+// the default priority.
 func (e *env) processed() int {
 	e.t.Helper()
-	info, err := asynq.NewInspectorFromRedisClient(e.rdb).GetQueueInfo(e.prefix + ":default")
+	in := asynq.NewInspectorFromRedisClient(e.rdb)
+	queues, err := in.Queues()
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return info.Processed
+	n := 0
+	for _, path := range []string{store.PathContinuous, store.PathDirect} {
+		q := store.JobQueue(e.prefix, "", path)
+		if !slices.Contains(queues, q) {
+			continue
+		}
+		info, err := in.GetQueueInfo(q)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		n += info.Processed
+	}
+	return n
 }
 
 // TestWorker_Direct: a job of ten accounts is one Push call with its

@@ -94,13 +94,20 @@ func TestWorker_CampaignAndSmallJobs(t *testing.T) {
 	if smallRate < float64(4*cpQuota) {
 		t.Errorf("small jobs completed at %.0f jobs/s, want at least %d: held to the ContinuouslyPush rate", smallRate, 4*cpQuota)
 	}
-	if duringRate < 0.8*float64(cpQuota) {
-		t.Errorf("the campaign pushed %.1f calls/s while the small jobs ran, want at least %.0f: slowed by them", duringRate, 0.8*float64(cpQuota))
+	// Under the race detector the window is a few seconds of 5 calls/s, a
+	// call is a twentieth of it, and the CPU is shared: 0.7 of the quota.
+	// (With both in one queue the campaign got 0.2 to 0.4 of it there.)
+	during := 0.8
+	if raceEnabled {
+		during = 0.7
+	}
+	if duringRate < during*float64(cpQuota) {
+		t.Errorf("the campaign pushed %.1f calls/s while the small jobs ran, want at least %.1f: slowed by them", duringRate, during*float64(cpQuota))
 	}
 	// In all, the campaign also waits for its plan, its first MessageId and
 	// its completion.
 	if campaignRate < 0.7*float64(cpQuota) {
-		t.Errorf("the campaign pushed %.1f calls/s in all, want at least %.0f", campaignRate, 0.7*float64(cpQuota))
+		t.Errorf("the campaign pushed %.1f calls/s in all, want at least %.1f", campaignRate, 0.7*float64(cpQuota))
 	}
 	if st.Status != jobs.StatusCompleted || st.Pushed != len(campaign) {
 		t.Errorf("campaign = %s with %d pushed, want completed with %d", st.Status, st.Pushed, len(campaign))

@@ -48,7 +48,7 @@ func TestWorker_Rescue(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	e := setup(t, pushsim.Config{}, worker.Options{RescueAfter: 400 * time.Millisecond, Metrics: reg})
 	ctx := context.Background()
-	queue := jobs.QueueOf(e.prefix, "")
+	queue, directQueue := jobs.QueueOf(e.prefix, ""), store.JobQueue(e.prefix, "", store.PathDirect)
 	st := store.New(e.rdb, e.prefix)
 
 	// Queued: the plan task is gone before any worker ran.
@@ -67,7 +67,7 @@ func TestWorker_Rescue(t *testing.T) {
 	later := contentJob(devices("l", 10))
 	later.StartAt = time.Now().Add(time.Hour)
 	scheduled := e.enqueue(later)
-	if n := e.dropTasks(queue); n != 3 {
+	if n := e.dropTasks(queue) + e.dropTasks(directQueue); n != 3 {
 		t.Fatalf("dropped %d tasks, want the plan and the two direct ones", n)
 	}
 	if err := e.rdb.HSet(ctx, st.Keys().Meta(directRunning.ID), store.FieldStatus, store.StatusRunning).Err(); err != nil {
@@ -131,7 +131,7 @@ func TestWorker_Rescue(t *testing.T) {
 		t.Errorf("%s{type=%s} = %v, want at least 1", worker.MetricRescued, store.TypeChunks, got)
 	}
 	in := asynq.NewInspectorFromRedisClient(e.rdb)
-	if info, err := in.GetQueueInfo(queue); err != nil || info.Scheduled != 1 {
+	if info, err := in.GetQueueInfo(directQueue); err != nil || info.Scheduled != 1 {
 		t.Errorf("scheduled tasks = %+v (%v), want the scheduled job's one", info, err)
 	}
 	if active, err := e.rdb.ZRange(ctx, st.Keys().Active(), 0, -1).Result(); err != nil || len(active) != 1 || active[0] != scheduled.ID {

@@ -236,7 +236,7 @@ func TestWorker_NoWebhookURL(t *testing.T) {
 	reg := e.startWebhookWorker("whsec-test-0123456789")
 	plan := e.enqueue(contentJob(devices("q", 10)))
 	e.wait(plan.ID, 30*time.Second)
-	_, err := asynq.NewInspectorFromRedisClient(e.rdb).GetTaskInfo(jobs.QueueOf(e.prefix, ""), jobs.WebhookTaskID(plan.ID))
+	_, err := asynq.NewInspectorFromRedisClient(e.rdb).GetTaskInfo(store.WebhookQueue(e.prefix), jobs.WebhookTaskID(plan.ID))
 	if err == nil {
 		t.Errorf("a job without webhook_url got a webhook task")
 	}
