@@ -141,7 +141,7 @@ func (r *rangeRun) reserve(ctx context.Context) ([]int, string, error) {
 		attempts[i] = store.Attempt{Ref: store.ReservationRef(r.job.ID, c.Index, c.Ambiguous), Values: len(c.Values)}
 	}
 	l := store.Limits{Limit: w.opts.Limits.Limit, Unit: w.opts.Limits.Unit}
-	return w.store.Reserve(ctx, r.job.AppKey, r.msg.id, l, r.msg.expiresAt, time.Now(), w.opts.ExpiryMargin,
+	return w.store.Reserve(ctx, r.job.AppKey, r.msg.id, r.job.contentMode(), r.msg.epoch, l, r.msg.expiresAt, time.Now(), w.opts.ExpiryMargin,
 		!r.job.contentMode(), attempts)
 }
 

@@ -50,14 +50,10 @@ func (m messages) of(ctx context.Context, j *job, n int, known, epoch string) (c
 	}
 	c := m.parse(n, known)
 	if c.epoch != "" && epoch != "" && c.epoch != epoch {
-		return current{}, m.rollover(ctx, j, c, reasonNewEpoch)
+		return current{}, m.rollover(ctx, j, c, store.ReasonNewEpoch)
 	}
 	return c, nil
 }
-
-// reasonNewEpoch is why a MessageId recorded in an earlier Redis epoch is
-// rolled over.
-const reasonNewEpoch = "RedisRestarted"
 
 func (m messages) parse(n int, value string) current {
 	mid, created, epoch := store.ParseMessageValue(value)

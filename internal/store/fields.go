@@ -97,6 +97,9 @@ const (
 const (
 	ReasonExpired   = "MessageExpired"
 	ReasonOverLimit = "MessageLimitExceeded"
+	// ReasonNewEpoch: the MessageId was recorded by an earlier Redis (a
+	// restart or a failover since), which may have lost reservations on it.
+	ReasonNewEpoch = "RedisRestarted"
 )
 
 // Outcome is how a chunk's targets ended, as the done hash records it:
@@ -167,6 +170,8 @@ const (
 	quotaUsed      = "used"
 	quotaExpires   = "expires_ms"
 	quotaRefPrefix = "r:"
+	// quotaEpoch is the epoch of the first reservation (content mode).
+	quotaEpoch = "epoch"
 )
 
 // Backoff hash fields (Keys.RateBackoff).

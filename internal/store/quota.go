@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // reserveScript reserves chunk attempts' pushes against a MessageId's
@@ -16,18 +18,39 @@ import (
 // ARGV[4] -> now, ms
 // ARGV[5] -> the safety margin before expiry, ms
 // ARGV[6] -> "1" if a part of a chunk may be granted (message-id mode)
-// ARGV[7..] -> per attempt, two values: its reference (ReservationRef) and
+// ARGV[7] -> "1" to check epochs (content mode, where a refusal rolls over)
+// ARGV[8] -> the epoch the MessageId was recorded in ("": not compared)
+// ARGV[9..] -> per attempt, two values: its reference (ReservationRef) and
 //
 //	its number of values
 //
 // Returns {reason, grant1, grant2, ...}: each grant is the number of the
 // attempt's values that may be pushed (all, fewer when partial, or 0);
 // reason is "" or why the first attempt granted 0 got nothing
-// (ReasonExpired, ReasonOverLimit); every attempt after it gets 0 too. An
-// attempt that already holds a reservation gets the same grant again, so a
-// retried chunk never counts twice. The hash expires an hour after the
-// message does.
-var reserveScript = newScript(`
+// (ReasonExpired, ReasonOverLimit, ReasonNewEpoch); every attempt after it
+// gets 0 too. An attempt that already holds a reservation gets the same
+// grant again, so a retried chunk never counts twice. The hash expires an
+// hour after the message does.
+//
+// Epochs are checked here, atomically with the count, and not only when a
+// run loads the MessageId: a run that loaded it from a master about to be
+// replaced, and reserves on its successor, would otherwise count on a hash
+// that lacks what the old master granted since the last replication, and
+// push past the limit. The hash keeps the epoch of its first reservation,
+// and a reservation in another is refused; the MessageId's own epoch is
+// compared too where its record lives on the same server (not on Redis
+// Cluster, whose shards each have theirs), which covers a hash that the
+// old master created and lost.
+var reserveScript = newScript(epochLua + `
+if ARGV[7] == "1" and epoch ~= "" then
+  local was = redis.call("HGET", KEYS[1], @q_epoch)
+  if (was and was ~= epoch) or (ARGV[8] ~= "" and ARGV[8] ~= epoch) then
+    local out = {@r_new_epoch}
+    for i = 9, #ARGV, 2 do out[#out + 1] = 0 end
+    return out
+  end
+  redis.call("HSETNX", KEYS[1], @q_epoch, epoch)
+end
 redis.call("HSETNX", KEYS[1], @q_expires, ARGV[3])
 local expires = tonumber(redis.call("HGET", KEYS[1], @q_expires))
 redis.call("PEXPIREAT", KEYS[1], expires + 3600000)
@@ -35,7 +58,7 @@ local limit, calls, partial = tonumber(ARGV[1]), ARGV[2] == @unit_calls, ARGV[6]
 local expired = tonumber(ARGV[4]) + tonumber(ARGV[5]) >= expires
 local used = tonumber(redis.call("HGET", KEYS[1], @q_used) or "0")
 local out = {""}
-for i = 7, #ARGV, 2 do
+for i = 9, #ARGV, 2 do
   local ref = @q_ref_prefix .. ARGV[i]
   local held = redis.call("HGET", KEYS[1], ref)
   local grant = 0
@@ -92,10 +115,19 @@ func ReservationRef(id string, index, ambiguous int) string {
 // Reserve reserves attempts in order against the MessageId's limit and
 // expiry and returns each one's grant, and why the first one granted less
 // than its values got less ("" when all were granted).
-func (s *Store) Reserve(ctx context.Context, appKey int64, mid string, l Limits, expires, now time.Time,
-	margin time.Duration, partial bool, attempts []Attempt) ([]int, string, error) {
-	args := make([]any, 0, 6+2*len(attempts))
-	args = append(args, l.Limit, l.Unit, expires.UnixMilli(), now.UnixMilli(), margin.Milliseconds(), boolArg(partial))
+//
+// With checkEpoch (content mode, which can roll over), nothing is granted,
+// with ReasonNewEpoch, on a MessageId whose reservations began under
+// another Redis epoch, or recorded in another (epoch, from
+// ParseMessageValue; "" when unknown).
+func (s *Store) Reserve(ctx context.Context, appKey int64, mid string, checkEpoch bool, epoch string, l Limits,
+	expires, now time.Time, margin time.Duration, partial bool, attempts []Attempt) ([]int, string, error) {
+	if _, cluster := s.rdb.(*redis.ClusterClient); cluster {
+		epoch = "" // the record's shard is not the hash's
+	}
+	args := make([]any, 0, 8+2*len(attempts))
+	args = append(args, l.Limit, l.Unit, expires.UnixMilli(), now.UnixMilli(), margin.Milliseconds(), boolArg(partial),
+		boolArg(checkEpoch), epoch)
 	for _, a := range attempts {
 		args = append(args, a.Ref, a.Values)
 	}

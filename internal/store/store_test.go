@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -221,7 +222,7 @@ func TestStore_Reserve(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := setup(t)
-			got, reason, err := s.Reserve(ctx, 7, "m1", tt.limits, tt.expires, now, 2*time.Minute, tt.partial, att("a", "b", "c"))
+			got, reason, err := s.Reserve(ctx, 7, "m1", false, "", tt.limits, tt.expires, now, 2*time.Minute, tt.partial, att("a", "b", "c"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -230,10 +231,46 @@ func TestStore_Reserve(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a MessageId recorded in another epoch gets nothing", func(t *testing.T) {
+		if !redistest.Real() {
+			t.Skip("the in-process fallback has no run ID")
+		}
+		s := setup(t)
+		info, err := redistest.Client(t).Info(ctx, "server").Result()
+		_, runID, _ := strings.Cut(info, "run_id:")
+		runID, _, _ = strings.Cut(runID, "\r\n")
+		if err != nil || runID == "" {
+			t.Fatalf("reading the run ID: %q, %v", runID, err)
+		}
+		got, reason, err := s.Reserve(ctx, 7, "m1", true, "0123abcd", targets, expires, now, 0, false, att("a", "b"))
+		if err != nil || reason != store.ReasonNewEpoch || got[0] != 0 || got[1] != 0 {
+			t.Errorf("Reserve in another epoch = %v %q, %v; want nothing granted, %q", got, reason, err, store.ReasonNewEpoch)
+		}
+		if used, _ := s.QuotaUsed(ctx, 7, "m1"); used != 0 {
+			t.Errorf("used %d after a refusal, want 0", used)
+		}
+		got, reason, err = s.Reserve(ctx, 7, "m1", true, runID, targets, expires, now, 0, false, att("a"))
+		if err != nil || reason != "" || got[0] != 4 {
+			t.Errorf("Reserve in the current epoch = %v %q, %v; want 4 granted", got, reason, err)
+		}
+		// The hash's first reservation was in another epoch: a successor
+		// of the server that granted it (its record's epoch unknown).
+		if err := redistest.Client(t).HSet(ctx, s.Keys().Quota(7, "m1"), "epoch", "0123abcd").Err(); err != nil {
+			t.Fatal(err)
+		}
+		got, reason, err = s.Reserve(ctx, 7, "m1", true, "", targets, expires, now, 0, false, att("a", "b"))
+		if err != nil || reason != store.ReasonNewEpoch || got[0] != 0 || got[1] != 0 {
+			t.Errorf("Reserve on a hash of another epoch = %v %q, %v; want nothing granted, %q", got, reason, err, store.ReasonNewEpoch)
+		}
+		got, reason, err = s.Reserve(ctx, 7, "m1", false, "", targets, expires, now, 0, false, att("b"))
+		if err != nil || reason != "" || got[0] != 4 {
+			t.Errorf("Reserve without epoch checks (message-id mode) = %v %q, %v; want 4 granted", got, reason, err)
+		}
+	})
 	t.Run("a held reservation is granted again, a new attempt reserves anew", func(t *testing.T) {
 		s := setup(t)
-		s.Reserve(ctx, 7, "m1", targets, expires, now, 0, false, att("a"))
-		got, _, _ := s.Reserve(ctx, 7, "m1", targets, expires, now, 0, false, att("a", store.ReservationRef("j", 0, 1)))
+		s.Reserve(ctx, 7, "m1", false, "", targets, expires, now, 0, false, att("a"))
+		got, _, _ := s.Reserve(ctx, 7, "m1", false, "", targets, expires, now, 0, false, att("a", store.ReservationRef("j", 0, 1)))
 		if got[0] != 4 || got[1] != 4 {
 			t.Errorf("grants %v, want [4 4]", got)
 		}
