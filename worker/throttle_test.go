@@ -14,11 +14,13 @@ import (
 // really grants: the shared rate must back off so that most calls pass,
 // and every target still arrives exactly once.
 func TestWorker_ThrottlingBacksOff(t *testing.T) {
-	const quota = 40
+	// 20 calls/s, so that twice it is reached on a loaded machine under
+	// the race detector too (at 40, CI once pushed below the quota).
+	const quota = 20
 	e := setup(t, pushsim.Config{QPS: map[string]float64{push.ActionContinuouslyPush: quota}},
 		worker.Options{Rates: worker.Rates{ContinuouslyPush: 2 * quota, Push: 100, Complete: 100}})
 	e.startWorker(8)
-	targets := devices("t", 200*1000)
+	targets := devices("t", 120*1000)
 	plan := e.enqueue(contentJob(targets))
 	st := e.wait(plan.ID, 90*time.Second)
 	if st.Status != jobs.StatusCompleted {
@@ -31,8 +33,8 @@ func TestWorker_ThrottlingBacksOff(t *testing.T) {
 	if throttled == 0 {
 		t.Fatalf("no call was throttled: the test proves nothing")
 	}
-	// Without backoff a third of the calls are refused here (measured: 104 of
-	// 304); with it, a sixth (39 of 239).
+	// Without backoff a third of the calls are refused here (measured: 57 of
+	// 177); with it, about a seventh (19 or 20 of 140).
 	if share := float64(throttled) / float64(ok+throttled); share > 0.25 {
 		t.Errorf("%.0f%% of calls throttled, want at most 25%%: the rate did not back off", 100*share)
 	}
