@@ -17,6 +17,12 @@ type Config struct {
 	// RedisCluster says RedisURL names Redis Cluster nodes (false):
 	// redis://[:password@]host:port?addr=host2:port&addr=host3:port.
 	RedisCluster bool `json:"redis_cluster" yaml:"redis_cluster"`
+	// RedisMinReplicas is how many replicas must hold a chunk's in-flight
+	// marker (Redis WAIT) before its call goes out (0: none asked). With
+	// it, a failover to a replica loses no marker of a call that went
+	// out, so every push it makes cpush repeat is counted as a possible
+	// duplicate. Not with RedisCluster.
+	RedisMinReplicas int `json:"redis_min_replicas" yaml:"redis_min_replicas"`
 	// Prefix names the Redis keys and the queues ("cpush"): [A-Za-z0-9_-].
 	Prefix string `json:"prefix" yaml:"prefix"`
 

@@ -129,6 +129,7 @@ var (
 	// values a call (help.aliyun.com document 2249917).
 	valuesPerCall = intRange{min: 1, max: push.MaxTargetsPerCall}
 	retries       = intRange{min: 0, max: 100}
+	minReplicas   = intRange{min: 0, max: 5}
 )
 
 func (r intRange) contains(n int64) bool { return n >= r.min && (r.max == 0 || n <= r.max) }

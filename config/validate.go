@@ -35,6 +35,7 @@ func problem(field, format string, args ...any) error {
 func (c *Config) Validate(dev bool) error {
 	errs := []error{
 		c.checkRedisURL(dev),
+		c.checkMinReplicas(),
 		checkPrefix(c.Prefix),
 		checkRegion("CPUSH_REGION", c.Region),
 		checkCredentials(topCredentials, c.AccessKeyID, c.AccessKeySecret, c.SecurityToken),
@@ -71,6 +72,19 @@ func (c *Config) Validate(dev bool) error {
 	}
 	errs = append(errs, c.checkApps()...)
 	return errors.Join(errs...)
+}
+
+// checkMinReplicas: WAIT counts the replicas of the server it runs on, and
+// on Redis Cluster the marker's shard is not one the client can name for
+// it.
+func (c *Config) checkMinReplicas() error {
+	if err := checkInt("CPUSH_REDIS_MIN_REPLICAS", c.RedisMinReplicas, minReplicas); err != nil {
+		return err
+	}
+	if c.RedisMinReplicas > 0 && c.RedisCluster {
+		return problem("CPUSH_REDIS_MIN_REPLICAS", "must be 0 with CPUSH_REDIS_CLUSTER (WAIT runs on one shard)")
+	}
+	return nil
 }
 
 func checkField(field string, err error) error {

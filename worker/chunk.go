@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -225,6 +226,10 @@ const recheckAfter = 50 * time.Millisecond
 func (r *rangeRun) mark(ctx context.Context, c store.RangeChunk) (bool, error) {
 	if r.marked != c.Index {
 		cancelled, err := r.w.store.MarkInFlight(ctx, r.job.ID, c.Index)
+		if errors.Is(err, store.ErrNotReplicated) {
+			r.marked = c.Index
+			r.unmark(ctx, c) // the call does not go out: the marker would count it a possible duplicate
+		}
 		if err != nil {
 			return false, err
 		}
@@ -257,6 +262,9 @@ func (r *rangeRun) unmark(ctx context.Context, c store.RangeChunk) {
 // next is the chunk whose call goes out after chunk i's in this run, -1
 // when none does: its marker is set with chunk i's outcome.
 func (r *rangeRun) next(i int) int {
+	if r.w.store.Replicas() > 0 {
+		return -1 // each marker waits for the replicas, in mark
+	}
 	if i+1 < len(r.chunks) && i+1 < len(r.grants) && r.grants[i+1] > 0 {
 		return r.chunks[i+1].Index
 	}

@@ -2,6 +2,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -35,6 +36,11 @@ func (w *Worker) handleDirect(ctx context.Context, p store.DirectPayload) error 
 		return err
 	}
 	run, err := w.store.BeginDirect(ctx, p.JobID, time.Now(), w.opts.JobTTL)
+	if errors.Is(err, store.ErrNotReplicated) {
+		// The call does not go out: the mark would count it a possible
+		// duplicate (best effort, as an outage may hold Redis).
+		_ = w.store.AbortDirect(context.WithoutCancel(ctx), p.JobID)
+	}
 	if err != nil {
 		return err
 	}

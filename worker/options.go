@@ -50,6 +50,10 @@ type Options struct {
 	// the sweep runs every half of it, on one worker at a time. Negative:
 	// no sweep.
 	RescueAfter time.Duration
+	// MinReplicas is how many Redis replicas must hold a push call's
+	// in-flight mark before the call goes out (0: none; see
+	// store.RequireReplicas). Not on Redis Cluster.
+	MinReplicas int
 	// NoDirect turns the direct path off (false: on): a push:direct task
 	// (enqueued by a producer with the path on) is sent on the continuous
 	// path, as a push:plan task would be.

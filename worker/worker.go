@@ -106,6 +106,7 @@ func New(rdb redis.UniversalClient, apps Apps, opts Options) (*Worker, error) {
 		return nil, err
 	}
 	st := store.New(rdb, opts.Prefix)
+	st.RequireReplicas(opts.MinReplicas)
 	w := &Worker{
 		store:   st,
 		aq:      asynq.NewClientFromRedisClient(rdb),

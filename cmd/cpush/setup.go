@@ -100,6 +100,7 @@ func workerOptions(cfg *config.Config, log *zap.Logger) worker.Options {
 		Limits:       limits(cfg),
 		ExpiryMargin: cfg.ExpiryMargin,
 		RescueAfter:  cfg.RescueAfter,
+		MinReplicas:  cfg.RedisMinReplicas,
 		JobTTL:       cfg.JobTTL,
 		MaxRetry:     cfg.MaxRetry,
 		Rates: worker.Rates{ContinuouslyPush: cfg.RateContinuouslyPush, Push: cfg.RatePush, Complete: cfg.RateComplete,

@@ -231,7 +231,7 @@ return 0
 // next run knows that the call may have been delivered. It returns the
 // job's cancel flag.
 func (s *Store) MarkInFlight(ctx context.Context, id string, index int) (bool, error) {
-	n, err := markInFlightScript.Run(ctx, s.rdb, []string{s.keys.Ambiguous(id), s.keys.Meta(id)}, index).Int()
+	n, err := s.runMarked(ctx, markInFlightScript, []string{s.keys.Ambiguous(id), s.keys.Meta(id)}, index).Int()
 	if err != nil {
 		return false, fmt.Errorf("marking chunk %d of job %s in flight: %w", index, id, err)
 	}

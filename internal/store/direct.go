@@ -75,7 +75,7 @@ type DirectRun struct {
 // unknown job returns ErrNotFound.
 func (s *Store) BeginDirect(ctx context.Context, id string, now time.Time, ttl time.Duration) (*DirectRun, error) {
 	keys := []string{s.keys.Meta(id), s.keys.Chunks(id), s.keys.Done(id), s.keys.Ambiguous(id)}
-	res, err := beginDirectScript.Run(ctx, s.rdb, keys, now.UnixMilli(), ttl.Milliseconds()).Slice()
+	res, err := s.runMarked(ctx, beginDirectScript, keys, now.UnixMilli(), ttl.Milliseconds()).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("beginning direct job %s: %w", id, err)
 	}

@@ -14,6 +14,8 @@ var ErrNotFound = errors.New("job not found")
 type Store struct {
 	rdb  redis.UniversalClient
 	keys Keys
+	// replicas is RequireReplicas's count.
+	replicas int
 }
 
 // New returns the Store of prefix on rdb; the caller keeps ownership of rdb.
