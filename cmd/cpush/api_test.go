@@ -180,7 +180,7 @@ func TestRun_API(t *testing.T) {
 	_, metrics := request(t, "GET", base+"/metrics", "", "")
 	for _, want := range []string{
 		`asynq_tasks_enqueued_total{queue="` + prefix + `:default:direct",state="pending"} 1`, // a small job
-		`cpush_http_requests_total{code="401",method="post"} 1`, // the POST without a token
+		`cpush_http_requests_total{code="401",method="post"} 1`,                               // the POST without a token
 		`cpush_http_requests_total{code="202",method="post"} 1`,
 		`cpush_http_requests_total{code="400",method="post"} 1`,
 	} {
