@@ -94,10 +94,12 @@ func TestWorker_CampaignAndSmallJobs(t *testing.T) {
 	if smallRate < float64(4*cpQuota) {
 		t.Errorf("small jobs completed at %.0f jobs/s, want at least %d: held to the ContinuouslyPush rate", smallRate, 4*cpQuota)
 	}
+	// The simulator, both loads and the test share two cores: 0.75 of the
+	// quota (measured 0.80 to 0.98; 0.68 to 0.88 with both in one queue).
 	// Under the race detector the window is a few seconds of 5 calls/s, a
-	// call is a twentieth of it, and the CPU is shared: 0.7 of the quota.
-	// (With both in one queue the campaign got 0.2 to 0.4 of it there.)
-	during := 0.8
+	// call is a twentieth of it: 0.7 (measured 0.80 to 0.96 with four
+	// busy loops beside; 0.2 to 0.46 with both in one queue).
+	during := 0.75
 	if raceEnabled {
 		during = 0.7
 	}
