@@ -79,11 +79,13 @@ func TestWorker_AccountSharesQuota(t *testing.T) {
 			throttled := sim.Calls[push.ActionContinuouslyPush][push.CodeThrottlingUser]
 			share := float64(throttled) / float64(throttled+sim.Calls[push.ActionContinuouslyPush]["OK"])
 			t.Logf("%d calls throttled (%.1f%%)", throttled, 100*share)
-			if tt.throttled && share < 0.05 {
-				t.Errorf("%.1f%% of calls throttled, want 5%% or more: the service's quota was not shared", 100*share)
+			// Measured: 0.8% to 2.4% on one account (a call meets the
+			// service's bucket a moment early), 22% to 26% on two.
+			if tt.throttled && share < 0.10 {
+				t.Errorf("%.1f%% of calls throttled, want 10%% or more: the service's quota was not shared", 100*share)
 			}
-			if !tt.throttled && share > 0.02 {
-				t.Errorf("%.1f%% of calls throttled, want at most 2%%: the shared rate did not hold the account", 100*share)
+			if !tt.throttled && share > 0.05 {
+				t.Errorf("%.1f%% of calls throttled, want at most 5%%: the shared rate did not hold the account", 100*share)
 			}
 		})
 	}
