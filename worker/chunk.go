@@ -41,6 +41,9 @@ type rangeRun struct {
 	grants []int
 	// marked is the index of the chunk marked in flight (-1: none).
 	marked int
+	// token names this run on the in-flight markers it sets: a marker of
+	// another run means two runs of the range at once (ErrChunkBusy).
+	token string
 }
 
 // pushRange runs the steps of a range, in order: load what is not done;
@@ -58,7 +61,7 @@ func (w *Worker) pushRange(ctx context.Context, p store.ChunksPayload) error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
 	}
-	r := &rangeRun{w: w, job: j, flagRead: time.Now(), marked: -1,
+	r := &rangeRun{w: w, job: j, flagRead: time.Now(), marked: -1, token: newToken(),
 		log: w.opts.Logger.With(logJob(id), zap.Int("first_chunk", first))}
 	for _, c := range loaded.Chunks {
 		if !c.Done {
@@ -225,10 +228,15 @@ const recheckAfter = 50 * time.Millisecond
 // that a cancel stops pushes within that time and one call.
 func (r *rangeRun) mark(ctx context.Context, c store.RangeChunk) (bool, error) {
 	if r.marked != c.Index {
-		cancelled, err := r.w.store.MarkInFlight(ctx, r.job.ID, c.Index)
+		cancelled, err := r.w.store.MarkInFlight(ctx, r.job.ID, c.Index, r.token)
 		if errors.Is(err, store.ErrNotReplicated) {
 			r.marked = c.Index
 			r.unmark(ctx, c) // the call does not go out: the marker would count it a possible duplicate
+		}
+		if errors.Is(err, store.ErrChunkBusy) {
+			r.log.Warn("another run of this range is pushing its chunk: this one stops, and its retry loads what that one recorded",
+				zap.Int("chunk", c.Index))
+			return false, &WaitError{Delay: time.Second, Reason: "another run is pushing the range", Err: err}
 		}
 		if err != nil {
 			return false, err
@@ -280,11 +288,14 @@ func (r *rangeRun) record(ctx context.Context, i int, outs ...store.ChunkOutcome
 // recordNext is record that marks chunk next in flight (-1: none).
 func (r *rangeRun) recordNext(ctx context.Context, i, next int, outs ...store.ChunkOutcome) error {
 	w := r.w
-	counted, err := w.store.FinishChunks(ctx, r.job.ID, outs, next, w.opts.JobTTL)
+	counted, err := w.store.FinishChunks(ctx, r.job.ID, outs, next, r.token, w.opts.JobTTL)
 	if err != nil {
 		return err
 	}
 	r.flagRead, r.marked = time.Now(), next
+	if counted.NextBusy {
+		r.marked = -1 // another run holds it: mark finds so, and stops this run
+	}
 	w.countTargets(counted)
 	if counted.Last {
 		r.log.Info("last chunk done; finishing the job")

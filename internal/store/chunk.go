@@ -114,23 +114,31 @@ func stringOf(v any) string {
 //
 // ARGV[1] -> the job keys' TTL, ms
 // ARGV[2] -> the chunk whose call goes out next, marked in flight ("": none)
-// ARGV[3..] -> per chunk, six values: index, outcome (Outcome.String),
+// ARGV[3] -> the marking run's token (MarkInFlight)
+// ARGV[4..] -> per chunk, six values: index, outcome (Outcome.String),
 //
 //	pushed, failed, failure code ("" when none failed), cancelled
 //
-// Each chunk's in-flight marker is cleared. Returns {counted, pushed, failed, cancelled, duplicates, last, cancel}:
+// Each chunk's in-flight marker is cleared. Returns {counted, pushed, failed, cancelled, duplicates, last, cancel, busy}:
 // the chunks and targets counted by this call (a chunk done before is not
 // counted again); duplicates, the targets pushed by chunks with an earlier
 // ambiguous attempt, each target at most once; last, 1 for the one call
 // that finishes the job's final chunk (the job's status becomes
-// finishing); cancel, 1 when a cancel was asked for.
+// finishing); cancel, 1 when a cancel was asked for; busy, 1 when another
+// run holds chunk next's marker (it was not marked).
 var finishChunksScript = newScript(luaSample + `
 local counted, pushed, failed, cancelled, dups = 0, 0, 0, 0, 0
 local before = tonumber(redis.call("HGET", KEYS[2], @p_chunks_done) or "0")
+local busy = 0
 if ARGV[2] ~= "" then
-  redis.call("HSET", KEYS[4], @inflight_prefix .. ARGV[2], 1)
+  local holder = redis.call("HGET", KEYS[4], @inflight_prefix .. ARGV[2])
+  if holder and holder ~= ARGV[3] then
+    busy = 1
+  else
+    redis.call("HSET", KEYS[4], @inflight_prefix .. ARGV[2], ARGV[3])
+  end
 end
-for i = 3, #ARGV, 6 do
+for i = 4, #ARGV, 6 do
   local index = ARGV[i]
   redis.call("HDEL", KEYS[4], @inflight_prefix .. index)
   if redis.call("HSETNX", KEYS[1], index, ARGV[i + 1]) == 1 then
@@ -164,7 +172,7 @@ if counted > 0 and before < total and before + counted >= total then
 end
 local cancel = 0
 if redis.call("HGET", KEYS[3], @cancel) == "1" then cancel = 1 end
-return {counted, pushed, failed, cancelled, dups, last, cancel}
+return {counted, pushed, failed, cancelled, dups, last, cancel, busy}
 `)
 
 // ChunkOutcome is the outcome of one chunk.
@@ -185,15 +193,18 @@ type Counted struct {
 	Last bool
 	// Cancel says a cancel was asked for.
 	Cancel bool
+	// NextBusy says chunk next was not marked: another run holds its
+	// marker (ErrChunkBusy).
+	NextBusy bool
 }
 
 // FinishChunks records the outcomes of job id's chunks, each once, clears
 // their in-flight markers, marks chunk next in flight (next < 0: none;
 // see MarkInFlight) and renews the job keys' TTL.
-func (s *Store) FinishChunks(ctx context.Context, id string, outs []ChunkOutcome, next int, ttl time.Duration) (Counted, error) {
+func (s *Store) FinishChunks(ctx context.Context, id string, outs []ChunkOutcome, next int, token string, ttl time.Duration) (Counted, error) {
 	keys := []string{s.keys.Done(id), s.keys.Progress(id), s.keys.Meta(id), s.keys.Ambiguous(id), s.keys.Series(id)}
-	args := make([]any, 0, 2+6*len(outs))
-	args = append(args, ttl.Milliseconds(), indexArg(next))
+	args := make([]any, 0, 3+6*len(outs))
+	args = append(args, ttl.Milliseconds(), indexArg(next), token)
 	for _, o := range outs {
 		args = append(args, o.Index, o.String(), o.Pushed, o.Failed, o.Code, o.Cancelled)
 	}
@@ -202,7 +213,7 @@ func (s *Store) FinishChunks(ctx context.Context, id string, outs []ChunkOutcome
 		return Counted{}, fmt.Errorf("recording %d chunks of job %s: %w", len(outs), id, err)
 	}
 	return Counted{Chunks: int(res[0]), Outcome: Outcome{Pushed: int(res[1]), Failed: int(res[2]), Cancelled: int(res[3])},
-		PossibleDuplicates: int(res[4]), Last: res[5] == 1, Cancel: res[6] == 1}, nil
+		PossibleDuplicates: int(res[4]), Last: res[5] == 1, Cancel: res[6] == 1, NextBusy: res[7] == 1}, nil
 }
 
 func indexArg(i int) string {
@@ -212,28 +223,43 @@ func indexArg(i int) string {
 	return strconv.Itoa(i)
 }
 
-// markInFlightScript marks a chunk's call as going out, and reads the
-// job's cancel flag.
+// markInFlightScript marks a chunk's call as going out, unless another run
+// holds its marker, and reads the job's cancel flag.
 //
 // KEYS[1] -> the job's ambiguous-attempts hash (Keys.Ambiguous)
 // KEYS[2] -> the job's meta hash
 // ARGV[1] -> the chunk index
+// ARGV[2] -> the marking run's token
 //
-// Returns 1 when a cancel was asked for, else 0.
+// Returns 2 when another run holds the marker (nothing written), else 1
+// when a cancel was asked for, else 0.
 var markInFlightScript = newScript(`
-redis.call("HSET", KEYS[1], @inflight_prefix .. ARGV[1], 1)
+local holder = redis.call("HGET", KEYS[1], @inflight_prefix .. ARGV[1])
+if holder and holder ~= ARGV[2] then return 2 end
+redis.call("HSET", KEYS[1], @inflight_prefix .. ARGV[1], ARGV[2])
 if redis.call("HGET", KEYS[2], @cancel) == "1" then return 1 end
 return 0
 `)
 
+// ErrChunkBusy is returned when another run holds a chunk's in-flight
+// marker: two runs of one range at once (after Redis lost the state of its
+// task, asynq may hand it out twice), which share the chunk's reservation.
+// The run that finds it so must not push the chunk: a second call on the
+// same reservation would pass the MessageId's limit unseen.
+var ErrChunkBusy = errors.New("another run is pushing the chunk")
+
 // MarkInFlight marks chunk index of job id as having its call out: if its
 // end is never recorded (the worker dies, or loses Redis, meanwhile), the
 // next run knows that the call may have been delivered. It returns the
-// job's cancel flag.
-func (s *Store) MarkInFlight(ctx context.Context, id string, index int) (bool, error) {
-	n, err := s.runMarked(ctx, markInFlightScript, []string{s.keys.Ambiguous(id), s.keys.Meta(id)}, index).Int()
+// job's cancel flag. token names the marking run: another run's marker
+// returns ErrChunkBusy.
+func (s *Store) MarkInFlight(ctx context.Context, id string, index int, token string) (bool, error) {
+	n, err := s.runMarked(ctx, markInFlightScript, []string{s.keys.Ambiguous(id), s.keys.Meta(id)}, index, token).Int()
 	if err != nil {
 		return false, fmt.Errorf("marking chunk %d of job %s in flight: %w", index, id, err)
+	}
+	if n == 2 {
+		return false, fmt.Errorf("chunk %d of job %s: %w", index, id, ErrChunkBusy)
 	}
 	return n == 1, nil
 }

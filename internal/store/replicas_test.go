@@ -39,7 +39,7 @@ func TestStore_RequireReplicas(t *testing.T) {
 	mark := func(replicas int) (time.Duration, error) {
 		s.RequireReplicas(replicas)
 		start := time.Now()
-		_, err := s.MarkInFlight(ctx, "j1", 3)
+		_, err := s.MarkInFlight(ctx, "j1", 3, "t")
 		return time.Since(start), err
 	}
 	if took, err := mark(1); err != nil {
@@ -47,7 +47,7 @@ func TestStore_RequireReplicas(t *testing.T) {
 	} else if took > 500*time.Millisecond {
 		t.Errorf("mark took %s with its replica online", took)
 	}
-	if v, err := replica.Client(t).HGet(ctx, s.Keys().Ambiguous("j1"), "f:3").Result(); err != nil || v != "1" {
+	if v, err := replica.Client(t).HGet(ctx, s.Keys().Ambiguous("j1"), "f:3").Result(); err != nil || v != "t" {
 		t.Errorf("the replica holds the mark as %q (%v), want it as soon as the mark returns", v, err)
 	}
 	if took, err := mark(2); !errors.Is(err, store.ErrNotReplicated) || took < 900*time.Millisecond || took > 3*time.Second {
