@@ -118,7 +118,7 @@ func TestClient_Tasks(t *testing.T) {
 	j := contentJob(25000)
 	j.ID = "nc-expired-1"
 	c.Enqueue(ctx, j)
-	s.FinishChunks(ctx, j.ID, []store.ChunkOutcome{{Index: 12, Outcome: store.Outcome{Failed: 1000, Code: "X"}}}, -1, "t", time.Hour)
+	s.FinishChunks(ctx, j.ID, []store.ChunkOutcome{{Index: 12, Outcome: store.Outcome{Failed: 1000, Code: "X"}}}, store.NoNext, time.Hour)
 	// The range task that pushed chunk 12, archived as a failed one would be:
 	// a job of 25 chunks has ranges of one chunk (store.MinRanges).
 	aq := asynq.NewClientFromRedisClient(rdb)

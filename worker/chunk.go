@@ -228,7 +228,7 @@ const recheckAfter = 50 * time.Millisecond
 // that a cancel stops pushes within that time and one call.
 func (r *rangeRun) mark(ctx context.Context, c store.RangeChunk) (bool, error) {
 	if r.marked != c.Index {
-		cancelled, err := r.w.store.MarkInFlight(ctx, r.job.ID, c.Index, r.token)
+		cancelled, err := r.w.store.MarkInFlight(ctx, r.job.ID, c.Index, c.Ambiguous, r.token)
 		if errors.Is(err, store.ErrNotReplicated) {
 			r.marked = c.Index
 			r.unmark(ctx, c) // the call does not go out: the marker would count it a possible duplicate
@@ -279,6 +279,16 @@ func (r *rangeRun) next(i int) int {
 	return -1
 }
 
+// ambiguousOf is the ambiguous attempts of the run's chunk index, as loaded.
+func (r *rangeRun) ambiguousOf(index int) int {
+	for _, c := range r.chunks {
+		if c.Index == index {
+			return c.Ambiguous
+		}
+	}
+	return 0
+}
+
 // record counts chunk i's outcome. A cancel seen then stops the range:
 // its remaining chunks are counted cancelled.
 func (r *rangeRun) record(ctx context.Context, i int, outs ...store.ChunkOutcome) error {
@@ -288,7 +298,11 @@ func (r *rangeRun) record(ctx context.Context, i int, outs ...store.ChunkOutcome
 // recordNext is record that marks chunk next in flight (-1: none).
 func (r *rangeRun) recordNext(ctx context.Context, i, next int, outs ...store.ChunkOutcome) error {
 	w := r.w
-	counted, err := w.store.FinishChunks(ctx, r.job.ID, outs, next, r.token, w.opts.JobTTL)
+	mark := store.NoNext
+	if next >= 0 {
+		mark = store.Next{Index: next, Token: r.token, Ambiguous: r.ambiguousOf(next)}
+	}
+	counted, err := w.store.FinishChunks(ctx, r.job.ID, outs, mark, w.opts.JobTTL)
 	if err != nil {
 		return err
 	}

@@ -115,7 +115,8 @@ func stringOf(v any) string {
 // ARGV[1] -> the job keys' TTL, ms
 // ARGV[2] -> the chunk whose call goes out next, marked in flight ("": none)
 // ARGV[3] -> the marking run's token (MarkInFlight)
-// ARGV[4..] -> per chunk, six values: index, outcome (Outcome.String),
+// ARGV[4] -> chunk next's ambiguous attempts as the run loaded them
+// ARGV[5..] -> per chunk, six values: index, outcome (Outcome.String),
 //
 //	pushed, failed, failure code ("" when none failed), cancelled
 //
@@ -125,20 +126,21 @@ func stringOf(v any) string {
 // ambiguous attempt, each target at most once; last, 1 for the one call
 // that finishes the job's final chunk (the job's status becomes
 // finishing); cancel, 1 when a cancel was asked for; busy, 1 when another
-// run holds chunk next's marker (it was not marked).
+// run holds chunk next's marker or recorded its end (it was not marked).
 var finishChunksScript = newScript(luaSample + `
 local counted, pushed, failed, cancelled, dups = 0, 0, 0, 0, 0
 local before = tonumber(redis.call("HGET", KEYS[2], @p_chunks_done) or "0")
 local busy = 0
 if ARGV[2] ~= "" then
   local holder = redis.call("HGET", KEYS[4], @inflight_prefix .. ARGV[2])
-  if holder and holder ~= ARGV[3] then
+  if (holder and holder ~= ARGV[3]) or redis.call("HEXISTS", KEYS[1], ARGV[2]) == 1 or
+      tonumber(redis.call("HGET", KEYS[4], ARGV[2]) or "0") ~= tonumber(ARGV[4]) then
     busy = 1
   else
     redis.call("HSET", KEYS[4], @inflight_prefix .. ARGV[2], ARGV[3])
   end
 end
-for i = 4, #ARGV, 6 do
+for i = 5, #ARGV, 6 do
   local index = ARGV[i]
   redis.call("HDEL", KEYS[4], @inflight_prefix .. index)
   if redis.call("HSETNX", KEYS[1], index, ARGV[i + 1]) == 1 then
@@ -175,6 +177,18 @@ if redis.call("HGET", KEYS[3], @cancel) == "1" then cancel = 1 end
 return {counted, pushed, failed, cancelled, dups, last, cancel, busy}
 `)
 
+// Next is the chunk FinishChunks marks in flight for the run that records:
+// its index (-1: none), the run's token and the chunk's ambiguous attempts
+// as the run loaded them (see MarkInFlight).
+type Next struct {
+	Index     int
+	Token     string
+	Ambiguous int
+}
+
+// NoNext marks no chunk.
+var NoNext = Next{Index: -1}
+
 // ChunkOutcome is the outcome of one chunk.
 type ChunkOutcome struct {
 	Index int
@@ -201,10 +215,10 @@ type Counted struct {
 // FinishChunks records the outcomes of job id's chunks, each once, clears
 // their in-flight markers, marks chunk next in flight (next < 0: none;
 // see MarkInFlight) and renews the job keys' TTL.
-func (s *Store) FinishChunks(ctx context.Context, id string, outs []ChunkOutcome, next int, token string, ttl time.Duration) (Counted, error) {
+func (s *Store) FinishChunks(ctx context.Context, id string, outs []ChunkOutcome, next Next, ttl time.Duration) (Counted, error) {
 	keys := []string{s.keys.Done(id), s.keys.Progress(id), s.keys.Meta(id), s.keys.Ambiguous(id), s.keys.Series(id)}
-	args := make([]any, 0, 3+6*len(outs))
-	args = append(args, ttl.Milliseconds(), indexArg(next), token)
+	args := make([]any, 0, 4+6*len(outs))
+	args = append(args, ttl.Milliseconds(), indexArg(next.Index), next.Token, next.Ambiguous)
 	for _, o := range outs {
 		args = append(args, o.Index, o.String(), o.Pushed, o.Failed, o.Code, o.Cancelled)
 	}
@@ -228,21 +242,30 @@ func indexArg(i int) string {
 //
 // KEYS[1] -> the job's ambiguous-attempts hash (Keys.Ambiguous)
 // KEYS[2] -> the job's meta hash
+// KEYS[3] -> the job's done hash (Keys.Done)
 // ARGV[1] -> the chunk index
 // ARGV[2] -> the marking run's token
+// ARGV[3] -> the chunk's ambiguous attempts as the run loaded them: its
 //
-// Returns 2 when another run holds the marker (nothing written), else 1
-// when a cancel was asked for, else 0.
+//	reservation's (ReservationRef)
+//
+// Returns 2 when another run holds the marker, already recorded the
+// chunk's end, or counted an ambiguous attempt of it since (its run pushes
+// on a newer reservation) (nothing written), else 1 when a cancel was asked
+// for, else 0.
 var markInFlightScript = newScript(`
 local holder = redis.call("HGET", KEYS[1], @inflight_prefix .. ARGV[1])
 if holder and holder ~= ARGV[2] then return 2 end
+if redis.call("HEXISTS", KEYS[3], ARGV[1]) == 1 then return 2 end
+if tonumber(redis.call("HGET", KEYS[1], ARGV[1]) or "0") ~= tonumber(ARGV[3]) then return 2 end
 redis.call("HSET", KEYS[1], @inflight_prefix .. ARGV[1], ARGV[2])
 if redis.call("HGET", KEYS[2], @cancel) == "1" then return 1 end
 return 0
 `)
 
 // ErrChunkBusy is returned when another run holds a chunk's in-flight
-// marker: two runs of one range at once (after Redis lost the state of its
+// marker, or recorded its end since this run loaded it: two runs of one
+// range at once (after Redis lost the state of its
 // task, asynq may hand it out twice), which share the chunk's reservation.
 // The run that finds it so must not push the chunk: a second call on the
 // same reservation would pass the MessageId's limit unseen.
@@ -251,10 +274,12 @@ var ErrChunkBusy = errors.New("another run is pushing the chunk")
 // MarkInFlight marks chunk index of job id as having its call out: if its
 // end is never recorded (the worker dies, or loses Redis, meanwhile), the
 // next run knows that the call may have been delivered. It returns the
-// job's cancel flag. token names the marking run: another run's marker
-// returns ErrChunkBusy.
-func (s *Store) MarkInFlight(ctx context.Context, id string, index int, token string) (bool, error) {
-	n, err := s.runMarked(ctx, markInFlightScript, []string{s.keys.Ambiguous(id), s.keys.Meta(id)}, index, token).Int()
+// job's cancel flag. token names the marking run, and ambiguous is the
+// chunk's ambiguous attempts as it loaded them: another run's marker, a
+// recorded end, or an attempt counted since returns ErrChunkBusy.
+func (s *Store) MarkInFlight(ctx context.Context, id string, index, ambiguous int, token string) (bool, error) {
+	n, err := s.runMarked(ctx, markInFlightScript, []string{s.keys.Ambiguous(id), s.keys.Meta(id), s.keys.Done(id)},
+		index, token, ambiguous).Int()
 	if err != nil {
 		return false, fmt.Errorf("marking chunk %d of job %s in flight: %w", index, id, err)
 	}

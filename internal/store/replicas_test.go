@@ -39,7 +39,7 @@ func TestStore_RequireReplicas(t *testing.T) {
 	mark := func(replicas int) (time.Duration, error) {
 		s.RequireReplicas(replicas)
 		start := time.Now()
-		_, err := s.MarkInFlight(ctx, "j1", 3, "t")
+		_, err := s.MarkInFlight(ctx, "j1", 3, 0, "t")
 		return time.Since(start), err
 	}
 	if took, err := mark(1); err != nil {

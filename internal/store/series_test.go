@@ -14,10 +14,10 @@ func TestStore_Series(t *testing.T) {
 		s := setup(t)
 		staged(t, s, "j1", 3, "")
 		before := time.Now().Truncate(time.Second)
-		s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, -1, "t", time.Hour)
-		s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, -1, "t", time.Hour) // not counted twice
-		s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 1, Outcome: store.Outcome{Failed: 2, Code: "X"}}}, -1, "t", time.Hour)
-		s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 2, Outcome: store.Outcome{Pushed: 1, Failed: 1, Code: "X"}}}, -1, "t", time.Hour)
+		s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, store.NoNext, time.Hour)
+		s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, store.NoNext, time.Hour) // not counted twice
+		s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 1, Outcome: store.Outcome{Failed: 2, Code: "X"}}}, store.NoNext, time.Hour)
+		s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 2, Outcome: store.Outcome{Pushed: 1, Failed: 1, Code: "X"}}}, store.NoNext, time.Hour)
 		got, err := s.ReadSeries(ctx, "j1")
 		if err != nil {
 			t.Fatal(err)
@@ -46,7 +46,7 @@ func TestStore_Series(t *testing.T) {
 		}
 		s.Redis().HSet(ctx, key, fields...)
 		s.Redis().HSet(ctx, key, store.SeriesStart, strconv.FormatInt(start, 10), strconv.FormatInt(start, 10), "7")
-		s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, -1, "t", time.Hour)
+		s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, store.NoNext, time.Hour)
 		got, err := s.ReadSeries(ctx, "j1")
 		if err != nil {
 			t.Fatal(err)

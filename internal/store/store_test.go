@@ -114,7 +114,7 @@ func TestStore_Cancel(t *testing.T) {
 func TestStore_LoadRange(t *testing.T) {
 	s := setup(t)
 	staged(t, s, "j1", 4, "")
-	if _, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 1, Outcome: store.Outcome{Pushed: 2}}}, -1, "t", time.Hour); err != nil {
+	if _, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 1, Outcome: store.Outcome{Pushed: 2}}}, store.NoNext, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.EndAttempt(ctx, "j1", 2, true); err != nil {
@@ -160,21 +160,21 @@ func TestStore_FinishChunks(t *testing.T) {
 	c, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{
 		{Index: 0, Outcome: store.Outcome{Pushed: 2}},
 		{Index: 1, Outcome: store.Outcome{Pushed: 1, Failed: 1, Code: "X"}},
-	}, -1, "t", time.Hour)
+	}, store.NoNext, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Chunks != 2 || c.Pushed != 3 || c.Failed != 1 || c.PossibleDuplicates != 2 || c.Last || c.Cancel {
 		t.Errorf("counted %+v; want 2 chunks, 3 pushed, 1 failed, 2 duplicates, not last", c)
 	}
-	again, _ := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, -1, "t", time.Hour)
+	again, _ := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, store.NoNext, time.Hour)
 	if again.Chunks != 0 || again.Pushed != 0 {
 		t.Errorf("a chunk recorded twice was counted again: %+v", again)
 	}
 	if _, err := s.Cancel(ctx, "j1"); err != nil {
 		t.Fatal(err)
 	}
-	last, _ := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 2, Outcome: store.Outcome{Cancelled: 2}}}, -1, "t", time.Hour)
+	last, _ := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 2, Outcome: store.Outcome{Cancelled: 2}}}, store.NoNext, time.Hour)
 	if !last.Last || !last.Cancel {
 		t.Errorf("final chunk = %+v, want last and the cancel flag", last)
 	}
@@ -423,25 +423,32 @@ func TestStore_Breaker(t *testing.T) {
 func TestStore_InFlightBusy(t *testing.T) {
 	s := setup(t)
 	staged(t, s, "j1", 4, "")
-	if _, err := s.MarkInFlight(ctx, "j1", 1, "run-a"); err != nil {
+	if _, err := s.MarkInFlight(ctx, "j1", 1, 0, "run-a"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.MarkInFlight(ctx, "j1", 1, "run-b"); !errors.Is(err, store.ErrChunkBusy) {
+	if _, err := s.MarkInFlight(ctx, "j1", 1, 0, "run-b"); !errors.Is(err, store.ErrChunkBusy) {
 		t.Errorf("MarkInFlight by a second run = %v, want ErrChunkBusy", err)
 	}
-	if _, err := s.MarkInFlight(ctx, "j1", 1, "run-a"); err != nil {
+	if _, err := s.MarkInFlight(ctx, "j1", 1, 0, "run-a"); err != nil {
 		t.Errorf("MarkInFlight by the holder again = %v, want nil", err)
 	}
-	c, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, 1, "run-b", time.Hour)
+	c, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, store.Next{Index: 1, Token: "run-b"}, time.Hour)
 	if err != nil || !c.NextBusy || c.Chunks != 1 {
 		t.Errorf("FinishChunks marking another run's chunk = %+v, %v; want chunk 0 counted and NextBusy", c, err)
 	}
-	c, err = s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 2, Outcome: store.Outcome{Pushed: 2}}}, 3, "run-b", time.Hour)
+	c, err = s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 2, Outcome: store.Outcome{Pushed: 2}}}, store.Next{Index: 3, Token: "run-b"}, time.Hour)
 	if err != nil || c.NextBusy {
 		t.Errorf("FinishChunks marking a free chunk = %+v, %v; want it marked", c, err)
 	}
-	if _, err := s.MarkInFlight(ctx, "j1", 3, "run-a"); !errors.Is(err, store.ErrChunkBusy) {
+	if _, err := s.MarkInFlight(ctx, "j1", 3, 0, "run-a"); !errors.Is(err, store.ErrChunkBusy) {
 		t.Errorf("MarkInFlight of a chunk FinishChunks marked for run-b = %v, want ErrChunkBusy", err)
+	}
+	// A run that loaded chunk 0 before run-b recorded it finds it done.
+	if _, err := s.MarkInFlight(ctx, "j1", 0, 0, "run-c"); !errors.Is(err, store.ErrChunkBusy) {
+		t.Errorf("MarkInFlight of a recorded chunk = %v, want ErrChunkBusy", err)
+	}
+	if c, err := s.FinishChunks(ctx, "j1", nil, store.Next{Index: 2, Token: "run-c"}, time.Hour); err != nil || !c.NextBusy {
+		t.Errorf("FinishChunks marking a recorded chunk = %+v, %v; want NextBusy", c, err)
 	}
 }
 
@@ -454,19 +461,19 @@ func TestStore_InFlight(t *testing.T) {
 	if _, err := s.Cancel(ctx, "j1"); err != nil {
 		t.Fatal(err)
 	}
-	cancelled, err := s.MarkInFlight(ctx, "j1", 0, "t")
+	cancelled, err := s.MarkInFlight(ctx, "j1", 0, 0, "t")
 	if err != nil || !cancelled {
 		t.Fatalf("MarkInFlight = %v, %v; want the cancel flag read", cancelled, err)
 	}
 	// Chunk 0's end is recorded, which marks chunk 1's call in flight.
-	if _, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, 1, "t", time.Hour); err != nil {
+	if _, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: 0, Outcome: store.Outcome{Pushed: 2}}}, store.Next{Index: 1, Token: "t"}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	s.MarkInFlight(ctx, "j1", 2, "t")
+	s.MarkInFlight(ctx, "j1", 2, 0, "t")
 	if err := s.ClearInFlight(ctx, "j1", 2); err != nil { // its call did not go out
 		t.Fatal(err)
 	}
-	s.MarkInFlight(ctx, "j1", 3, "t")
+	s.MarkInFlight(ctx, "j1", 3, 0, "t")
 	if n, err := s.EndAttempt(ctx, "j1", 3, false); err != nil || n != 0 { // refused: not delivered
 		t.Fatalf("EndAttempt = %d, %v; want 0 ambiguous attempts", n, err)
 	}
