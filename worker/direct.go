@@ -38,8 +38,10 @@ func (w *Worker) handleDirect(ctx context.Context, p store.DirectPayload) error 
 	run, err := w.store.BeginDirect(ctx, p.JobID, time.Now(), w.opts.JobTTL)
 	if errors.Is(err, store.ErrNotReplicated) {
 		// The call does not go out: the mark would count it a possible
-		// duplicate (best effort, as an outage may hold Redis).
+		// duplicate (best effort, as an outage may hold Redis). Back to the
+		// queue without using a retry.
 		_ = w.store.AbortDirect(context.WithoutCancel(ctx), p.JobID)
+		return &WaitError{Delay: time.Second, Reason: "Redis replicas did not acknowledge the in-flight mark", Err: err}
 	}
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package worker_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -9,8 +10,10 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/cpush/cpush/internal/pushsim"
+	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/internal/store"
 	"github.com/cpush/cpush/jobs"
+	"github.com/cpush/cpush/push"
 	"github.com/cpush/cpush/worker"
 )
 
@@ -52,5 +55,41 @@ func TestWorker_TwoRunsOfOneRange(t *testing.T) {
 	}
 	if got := len(sim.Deliveries); got != len(targets) {
 		t.Errorf("simulator saw %d distinct targets, want %d", got, len(targets))
+	}
+}
+
+// TestWorker_MinReplicasWithoutReplica: with a replica required and none
+// answering, no call goes out, nothing fails and no retry is used: the
+// job waits, and no in-flight mark is left to count a possible duplicate.
+func TestWorker_MinReplicasWithoutReplica(t *testing.T) {
+	if !redistest.Real() {
+		t.Skip("WAIT needs a real Redis")
+	}
+	e := setup(t, pushsim.Config{}, worker.Options{MinReplicas: 1})
+	plan := e.enqueue(contentJob(devices("norep", 2000)))
+	e.startWorker(4)
+	time.Sleep(4 * time.Second)
+	st, err := e.client.Status(context.Background(), plan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := e.sim.Stats()
+	if n := sim.Calls[push.ActionContinuouslyPush]["OK"]; n != 0 {
+		t.Errorf("%d ContinuouslyPush calls went out with no replica to hold their marks, want 0", n)
+	}
+	if st.Status != jobs.StatusRunning || st.Pushed != 0 || st.FailedTotal != 0 || st.PossibleDuplicates != 0 {
+		t.Errorf("job = %+v; want running, nothing pushed, failed or counted a possible duplicate", st)
+	}
+	in := asynq.NewInspectorFromRedisClient(e.rdb)
+	for _, state := range []func(string, ...asynq.ListOption) ([]*asynq.TaskInfo, error){in.ListRetryTasks, in.ListArchivedTasks} {
+		tasks, err := state(jobs.QueueOf(e.prefix, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ti := range tasks {
+			if ti.Retried > 0 || ti.State == asynq.TaskStateArchived {
+				t.Errorf("task %s %s after %d retries: waiting for a replica must use none", ti.ID, ti.State, ti.Retried)
+			}
+		}
 	}
 }
