@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"maps"
 	"testing"
 	"time"
 
 	"github.com/cpush/cpush/internal/redistest"
+	"github.com/cpush/cpush/jobs"
 )
 
 // redisFleet starts a redis-server of the test's own with opts, and a
@@ -40,6 +42,22 @@ const (
 )
 
 var redisFaultSettings = map[string]string{"CPUSH_RATE_CONTINUOUSLY_PUSH": "50", "CPUSH_CONCURRENCY": "8", "CPUSH_RESCUE_AFTER": "10s"}
+
+// startFaultJob starts redisFaultWorkers workers with redisFaultSettings and
+// extra, sends job id of redisFaultChunks chunks of targets tagged tag, and
+// waits until a third of its chunks are done, where each fault test
+// strikes. It returns the targets and the job's status then.
+func (f *fleet) startFaultJob(id, tag string, extra map[string]string) ([]string, *jobs.Status) {
+	f.t.Helper()
+	settings := maps.Clone(redisFaultSettings)
+	maps.Copy(settings, extra)
+	for range redisFaultWorkers {
+		f.worker(settings)
+	}
+	file, vals := writeTargets(f.t, tag, redisFaultChunks*1000)
+	f.send(file, id)
+	return vals, f.waitChunks(id, redisFaultChunks/3, time.Minute)
+}
 
 // TestFault_RedisCrash kills Redis mid-job (a third of the chunks done) and
 // restarts it from its AOF 3s later, with three workers that must
@@ -83,12 +101,7 @@ func TestFault_RedisCrash(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f, srv := redisFleet(t, redistest.ServerOptions{AppendFsync: tt.fsync}, "--latency", "20ms")
-			for range redisFaultWorkers {
-				f.worker(redisFaultSettings)
-			}
-			file, vals := writeTargets(t, "c", redisFaultChunks*1000)
-			f.send(file, "redis-crash")
-			before := f.waitChunks("redis-crash", redisFaultChunks/3, time.Minute)
+			vals, before := f.startFaultJob("redis-crash", "c", nil)
 			if tt.lost > 0 {
 				t.Logf("crash drops %d bytes of AOF (%s)", srv.Crash(tt.lost), tt.lost)
 			} else {

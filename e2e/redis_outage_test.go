@@ -78,16 +78,7 @@ func TestFault_RedisUnreachable(t *testing.T) {
 			srv := redistest.StartServer(t, redistest.ServerOptions{AppendFsync: "always"})
 			p := faultnet.Start(t, srv.Addr())
 			f := newFleetOn(t, "redis://"+p.Addr(), srv.Client(t), redistest.Prefix(t), "--latency", "20ms")
-			settings := map[string]string{"CPUSH_LOG_LEVEL": "info"}
-			for k, v := range redisFaultSettings {
-				settings[k] = v
-			}
-			for range redisFaultWorkers {
-				f.worker(settings)
-			}
-			file, vals := writeTargets(t, "u", redisFaultChunks*1000)
-			f.send(file, "redis-outage")
-			before := f.waitChunks("redis-outage", redisFaultChunks/3, time.Minute)
+			vals, before := f.startFaultJob("redis-outage", "u", map[string]string{"CPUSH_LOG_LEVEL": "info"})
 			outage := redisOutage(t)
 			marks, cpu0 := f.logMarks(), f.cpuTimes()
 			restore := tt.cut(srv, p)

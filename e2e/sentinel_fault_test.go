@@ -35,16 +35,7 @@ func TestFault_SentinelFailover(t *testing.T) {
 			t.Parallel()
 			s := redistest.StartSentinels(t, redistest.ServerOptions{})
 			f := newFleetOn(t, s.URL(), s.Client(t), redistest.Prefix(t), "--latency", "20ms")
-			settings := map[string]string{"CPUSH_REDIS_MIN_REPLICAS": tt.replicas}
-			for k, v := range redisFaultSettings {
-				settings[k] = v
-			}
-			for range redisFaultWorkers {
-				f.worker(settings)
-			}
-			file, vals := writeTargets(t, "s", redisFaultChunks*1000)
-			f.send(file, "failover")
-			before := f.waitChunks("failover", redisFaultChunks/3, time.Minute)
+			vals, before := f.startFaultJob("failover", "s", map[string]string{"CPUSH_REDIS_MIN_REPLICAS": tt.replicas})
 			start := time.Now()
 			master := s.Failover()
 			took := time.Since(start)

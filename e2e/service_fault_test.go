@@ -47,18 +47,10 @@ func TestFault_PushServiceUnreachable(t *testing.T) {
 	f := newFleet(t, "--latency", "20ms")
 	p := faultnet.Start(t, f.simAddr)
 	settings := map[string]string{"CPUSH_PUSH_ENDPOINT": "http://" + p.Addr()}
-	for k, v := range redisFaultSettings {
-		settings[k] = v
-	}
 	if !manual {
 		settings["CPUSH_MAX_RETRY"] = "5"
 	}
-	for range redisFaultWorkers {
-		f.worker(settings)
-	}
-	file, vals := writeTargets(t, "o", redisFaultChunks*1000)
-	f.send(file, "push-outage")
-	before := f.waitChunks("push-outage", redisFaultChunks/3, time.Minute)
+	vals, before := f.startFaultJob("push-outage", "o", settings)
 	cutAt := time.Now()
 	setMode(t, p, faultnet.DropAnswers)
 	time.Sleep(outage / 2)
