@@ -145,8 +145,8 @@ func (r *rangeRun) reserve(ctx context.Context) ([]int, string, error) {
 		attempts[i] = store.Attempt{Ref: store.ReservationRef(r.job.ID, c.Index, c.Ambiguous), Values: len(c.Values)}
 	}
 	l := store.Limits{Limit: w.opts.Limits.Limit, Unit: w.opts.Limits.Unit}
-	return w.store.Reserve(ctx, r.job.AppKey, r.msg.id, r.job.contentMode(), r.msg.epoch, l, r.msg.expiresAt, time.Now(), w.opts.ExpiryMargin,
-		!r.job.contentMode(), attempts)
+	return w.store.Reserve(ctx, r.job.AppKey, r.msg.id, !r.job.contentMode(), r.msg.epoch, l, r.msg.expiresAt, time.Now(),
+		w.opts.ExpiryMargin, attempts)
 }
 
 // ref is chunk c's reservation on the range's MessageId.
@@ -270,46 +270,34 @@ func (r *rangeRun) unmark(ctx context.Context, c store.RangeChunk) {
 	}
 }
 
-// next is the chunk whose call goes out after chunk i's in this run, -1
-// when none does: its marker is set with chunk i's outcome.
-func (r *rangeRun) next(i int) int {
+// next is the chunk whose call goes out after chunk i's in this run,
+// store.NoNext when none does: its marker is set with chunk i's outcome.
+func (r *rangeRun) next(i int) store.Next {
 	if r.w.store.Replicas() > 0 {
-		return -1 // each marker waits for the replicas, in mark
+		return store.NoNext // each marker waits for the replicas, in mark
 	}
 	if i+1 < len(r.chunks) && i+1 < len(r.grants) && r.grants[i+1] > 0 {
-		return r.chunks[i+1].Index
+		c := r.chunks[i+1]
+		return store.Next{Index: c.Index, Token: r.token, Ambiguous: c.Ambiguous}
 	}
-	return -1
-}
-
-// ambiguousOf is the ambiguous attempts of the run's chunk index, as loaded.
-func (r *rangeRun) ambiguousOf(index int) int {
-	for _, c := range r.chunks {
-		if c.Index == index {
-			return c.Ambiguous
-		}
-	}
-	return 0
+	return store.NoNext
 }
 
 // record counts chunk i's outcome. A cancel seen then stops the range:
 // its remaining chunks are counted cancelled.
 func (r *rangeRun) record(ctx context.Context, i int, outs ...store.ChunkOutcome) error {
-	return r.recordNext(ctx, i, -1, outs...)
+	return r.recordNext(ctx, i, store.NoNext, outs...)
 }
 
-// recordNext is record that marks chunk next in flight (-1: none).
-func (r *rangeRun) recordNext(ctx context.Context, i, next int, outs ...store.ChunkOutcome) error {
+// recordNext is record that marks chunk next in flight (store.NoNext:
+// none).
+func (r *rangeRun) recordNext(ctx context.Context, i int, next store.Next, outs ...store.ChunkOutcome) error {
 	w := r.w
-	mark := store.NoNext
-	if next >= 0 {
-		mark = store.Next{Index: next, Token: r.token, Ambiguous: r.ambiguousOf(next)}
-	}
-	counted, err := w.store.FinishChunks(ctx, r.job.ID, outs, mark, w.opts.JobTTL)
+	counted, err := w.store.FinishChunks(ctx, r.job.ID, outs, next, w.opts.JobTTL)
 	if err != nil {
 		return err
 	}
-	r.flagRead, r.marked = time.Now(), next
+	r.flagRead, r.marked = time.Now(), next.Index
 	if counted.NextBusy {
 		r.marked = -1 // another run holds it: mark finds so, and stops this run
 	}

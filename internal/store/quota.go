@@ -17,10 +17,12 @@ import (
 // ARGV[3] -> the message's expiry, ms since the epoch (kept from the first call)
 // ARGV[4] -> now, ms
 // ARGV[5] -> the safety margin before expiry, ms
-// ARGV[6] -> "1" if a part of a chunk may be granted (message-id mode)
-// ARGV[7] -> "1" to check epochs (content mode, where a refusal rolls over)
-// ARGV[8] -> the epoch the MessageId was recorded in ("": not compared)
-// ARGV[9..] -> per attempt, two values: its reference (ReservationRef) and
+// ARGV[6] -> "1" in message-id mode: a part of a chunk may be granted, and
+//
+//	epochs are not checked (content mode checks them: a refusal rolls over)
+//
+// ARGV[7] -> the epoch the MessageId was recorded in ("": not compared)
+// ARGV[8..] -> per attempt, two values: its reference (ReservationRef) and
 //
 //	its number of values
 //
@@ -41,15 +43,18 @@ import (
 // compared too where its record lives on the same server (not on Redis
 // Cluster, whose shards each have theirs), which covers a hash that the
 // old master created and lost.
-var reserveScript = newScript(epochLua + `
-if ARGV[7] == "1" and epoch ~= "" then
-  local was = redis.call("HGET", KEYS[1], @q_epoch)
-  if (was and was ~= epoch) or (ARGV[8] ~= "" and ARGV[8] ~= epoch) then
-    local out = {@r_new_epoch}
-    for i = 9, #ARGV, 2 do out[#out + 1] = 0 end
-    return out
+var reserveScript = newScript(`
+if ARGV[6] ~= "1" then
+` + epochLua + `
+  if epoch ~= "" then
+    local was = redis.call("HGET", KEYS[1], @q_epoch)
+    if (was and was ~= epoch) or (ARGV[7] ~= "" and ARGV[7] ~= epoch) then
+      local out = {@r_new_epoch}
+      for i = 8, #ARGV, 2 do out[#out + 1] = 0 end
+      return out
+    end
+    redis.call("HSETNX", KEYS[1], @q_epoch, epoch)
   end
-  redis.call("HSETNX", KEYS[1], @q_epoch, epoch)
 end
 redis.call("HSETNX", KEYS[1], @q_expires, ARGV[3])
 local expires = tonumber(redis.call("HGET", KEYS[1], @q_expires))
@@ -58,7 +63,7 @@ local limit, calls, partial = tonumber(ARGV[1]), ARGV[2] == @unit_calls, ARGV[6]
 local expired = tonumber(ARGV[4]) + tonumber(ARGV[5]) >= expires
 local used = tonumber(redis.call("HGET", KEYS[1], @q_used) or "0")
 local out = {""}
-for i = 9, #ARGV, 2 do
+for i = 8, #ARGV, 2 do
   local ref = @q_ref_prefix .. ARGV[i]
   local held = redis.call("HGET", KEYS[1], ref)
   local grant = 0
@@ -116,18 +121,17 @@ func ReservationRef(id string, index, ambiguous int) string {
 // expiry and returns each one's grant, and why the first one granted less
 // than its values got less ("" when all were granted).
 //
-// With checkEpoch (content mode, which can roll over), nothing is granted,
-// with ReasonNewEpoch, on a MessageId whose reservations began under
-// another Redis epoch, or recorded in another (epoch, from
-// ParseMessageValue; "" when unknown).
-func (s *Store) Reserve(ctx context.Context, appKey int64, mid string, checkEpoch bool, epoch string, l Limits,
-	expires, now time.Time, margin time.Duration, partial bool, attempts []Attempt) ([]int, string, error) {
+// In message-id mode a part of a chunk may be granted. In content mode,
+// which can roll over, nothing is granted, with ReasonNewEpoch, on a
+// MessageId whose reservations began under another Redis epoch, or
+// recorded in another (epoch, from ParseMessageValue; "" when unknown).
+func (s *Store) Reserve(ctx context.Context, appKey int64, mid string, messageIDMode bool, epoch string, l Limits,
+	expires, now time.Time, margin time.Duration, attempts []Attempt) ([]int, string, error) {
 	if _, cluster := s.rdb.(*redis.ClusterClient); cluster {
 		epoch = "" // the record's shard is not the hash's
 	}
-	args := make([]any, 0, 8+2*len(attempts))
-	args = append(args, l.Limit, l.Unit, expires.UnixMilli(), now.UnixMilli(), margin.Milliseconds(), boolArg(partial),
-		boolArg(checkEpoch), epoch)
+	args := make([]any, 0, 7+2*len(attempts))
+	args = append(args, l.Limit, l.Unit, expires.UnixMilli(), now.UnixMilli(), margin.Milliseconds(), boolArg(messageIDMode), epoch)
 	for _, a := range attempts {
 		args = append(args, a.Ref, a.Values)
 	}

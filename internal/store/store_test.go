@@ -222,7 +222,7 @@ func TestStore_Reserve(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := setup(t)
-			got, reason, err := s.Reserve(ctx, 7, "m1", false, "", tt.limits, tt.expires, now, 2*time.Minute, tt.partial, att("a", "b", "c"))
+			got, reason, err := s.Reserve(ctx, 7, "m1", tt.partial, "", tt.limits, tt.expires, now, 2*time.Minute, att("a", "b", "c"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -242,14 +242,14 @@ func TestStore_Reserve(t *testing.T) {
 		if err != nil || runID == "" {
 			t.Fatalf("reading the run ID: %q, %v", runID, err)
 		}
-		got, reason, err := s.Reserve(ctx, 7, "m1", true, "0123abcd", targets, expires, now, 0, false, att("a", "b"))
+		got, reason, err := s.Reserve(ctx, 7, "m1", false, "0123abcd", targets, expires, now, 0, att("a", "b"))
 		if err != nil || reason != store.ReasonNewEpoch || got[0] != 0 || got[1] != 0 {
 			t.Errorf("Reserve in another epoch = %v %q, %v; want nothing granted, %q", got, reason, err, store.ReasonNewEpoch)
 		}
 		if used, _ := s.QuotaUsed(ctx, 7, "m1"); used != 0 {
 			t.Errorf("used %d after a refusal, want 0", used)
 		}
-		got, reason, err = s.Reserve(ctx, 7, "m1", true, runID, targets, expires, now, 0, false, att("a"))
+		got, reason, err = s.Reserve(ctx, 7, "m1", false, runID, targets, expires, now, 0, att("a"))
 		if err != nil || reason != "" || got[0] != 4 {
 			t.Errorf("Reserve in the current epoch = %v %q, %v; want 4 granted", got, reason, err)
 		}
@@ -258,19 +258,19 @@ func TestStore_Reserve(t *testing.T) {
 		if err := redistest.Client(t).HSet(ctx, s.Keys().Quota(7, "m1"), "epoch", "0123abcd").Err(); err != nil {
 			t.Fatal(err)
 		}
-		got, reason, err = s.Reserve(ctx, 7, "m1", true, "", targets, expires, now, 0, false, att("a", "b"))
+		got, reason, err = s.Reserve(ctx, 7, "m1", false, "", targets, expires, now, 0, att("a", "b"))
 		if err != nil || reason != store.ReasonNewEpoch || got[0] != 0 || got[1] != 0 {
 			t.Errorf("Reserve on a hash of another epoch = %v %q, %v; want nothing granted, %q", got, reason, err, store.ReasonNewEpoch)
 		}
-		got, reason, err = s.Reserve(ctx, 7, "m1", false, "", targets, expires, now, 0, false, att("b"))
+		got, reason, err = s.Reserve(ctx, 7, "m1", true, "", targets, expires, now, 0, att("b"))
 		if err != nil || reason != "" || got[0] != 4 {
 			t.Errorf("Reserve without epoch checks (message-id mode) = %v %q, %v; want 4 granted", got, reason, err)
 		}
 	})
 	t.Run("a held reservation is granted again, a new attempt reserves anew", func(t *testing.T) {
 		s := setup(t)
-		s.Reserve(ctx, 7, "m1", false, "", targets, expires, now, 0, false, att("a"))
-		got, _, _ := s.Reserve(ctx, 7, "m1", false, "", targets, expires, now, 0, false, att("a", store.ReservationRef("j", 0, 1)))
+		s.Reserve(ctx, 7, "m1", false, "", targets, expires, now, 0, att("a"))
+		got, _, _ := s.Reserve(ctx, 7, "m1", false, "", targets, expires, now, 0, att("a", store.ReservationRef("j", 0, 1)))
 		if got[0] != 4 || got[1] != 4 {
 			t.Errorf("grants %v, want [4 4]", got)
 		}
