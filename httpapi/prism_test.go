@@ -12,12 +12,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cpush/cpush/httpapi"
 	"github.com/cpush/cpush/internal/pushsim"
+	"github.com/cpush/cpush/internal/syncbuf"
 	"github.com/cpush/cpush/jobs"
 	"github.com/cpush/cpush/push"
 	"github.com/cpush/cpush/worker"
@@ -30,7 +30,7 @@ const specPath = "../docs/openapi.yaml"
 // `prism proxy <spec> <upstream> --errors` on a loopback port.
 type prismProxy struct {
 	url string
-	log *syncBuffer // Prism's output, shown when the test fails
+	log *syncbuf.Buffer // Prism's output, shown when the test fails
 }
 
 // startPrism runs bin (CPUSH_PRISM) as a validating proxy of spec in front
@@ -41,7 +41,7 @@ func startPrism(t *testing.T, bin, spec, upstream string) *prismProxy {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, "proxy", spec, upstream, "--errors",
 		"--host", "127.0.0.1", "--port", port)
-	p := &prismProxy{url: "http://127.0.0.1:" + port, log: &syncBuffer{}}
+	p := &prismProxy{url: "http://127.0.0.1:" + port, log: &syncbuf.Buffer{}}
 	cmd.Stdout, cmd.Stderr = p.log, p.log
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
@@ -424,22 +424,4 @@ func TestOpenAPI_PrismCatches(t *testing.T) {
 			}
 		})
 	}
-}
-
-// syncBuffer is a bytes.Buffer that a process writes while the test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,11 +1,9 @@
 package worker_test
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 	"go.uber.org/zap/zapcore"
 
 	"github.com/cpush/cpush/internal/pushsim"
+	"github.com/cpush/cpush/internal/syncbuf"
 	"github.com/cpush/cpush/jobs"
 	"github.com/cpush/cpush/push"
 	"github.com/cpush/cpush/push/alibaba"
@@ -35,7 +34,7 @@ func TestWorker_NoSignedURLOnNetworkError(t *testing.T) {
 	}
 	t.Cleanup(svc.Close)
 	e := setup(t, pushsim.Config{}, worker.Options{MaxRetry: 1})
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	e.opts.Logger = zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(logs), zap.DebugLevel))
 	e.startWorkerWith(svc, 4)
 	byID := jobs.Job{AppKey: testAppKey, Target: push.TargetDevice, Targets: devices("l", 20), MessageID: "500131"} // ContinuouslyPush: the targets
@@ -108,21 +107,3 @@ func (e *env) dumpRedis() string {
 }
 
 func excerpt(s string, i int) string { return s[max(0, i-80):min(len(s), i+120)] }
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}

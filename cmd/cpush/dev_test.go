@@ -1,32 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/cpush/cpush/internal/syncbuf"
 )
-
-// lockedBuffer is a bytes.Buffer that a running command writes while the
-// test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestDev_DemoJobCompletes runs `cpush dev` as the quickstart does: its
 // demo job must complete on the embedded Redis (miniredis, whatever Redis
@@ -35,7 +16,7 @@ func TestDev_DemoJobCompletes(t *testing.T) {
 	vars := map[string]string{"CPUSH_HTTP_ADDR": "off", "CPUSH_LOG_LEVEL": "warn"}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, errb lockedBuffer
+	var out, errb syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"dev", "--demo-targets", "2500"}, func(k string) string { return vars[k] }, &out, &errb)
