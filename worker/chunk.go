@@ -142,7 +142,7 @@ func (r *rangeRun) reserve(ctx context.Context) ([]int, string, error) {
 	w := r.w
 	attempts := make([]store.Attempt, len(r.chunks))
 	for i, c := range r.chunks {
-		attempts[i] = store.Attempt{Ref: store.ReservationRef(r.job.ID, c.Index, c.Ambiguous), Values: len(c.Values)}
+		attempts[i] = store.Attempt{Ref: store.ReservationRef(r.job.ID, c.Index, c.Ambiguous), Values: c.Len}
 	}
 	l := store.Limits{Limit: w.opts.Limits.Limit, Unit: w.opts.Limits.Unit}
 	return w.store.Reserve(ctx, r.job.AppKey, r.msg.id, !r.job.contentMode(), r.msg.epoch, l, r.msg.expiresAt, time.Now(),
@@ -198,15 +198,15 @@ func (r *rangeRun) pushChunk(ctx context.Context, i int, c store.RangeChunk, gra
 		return r.cancelRest(ctx, i)
 	}
 	start := time.Now()
-	res, err := r.job.app.Service.PushChunk(ctx, r.job.AppKey, r.msg.id, r.job.TargetType, c.Values[:grant])
+	res, err := r.job.app.Service.PushChunk(ctx, r.job.AppKey, r.msg.id, r.job.TargetType, c.Values()[:grant])
 	if err := r.w.endCall(ctx, r.job.app, push.ActionContinuouslyPush, start, err); err != nil {
 		return r.failedCall(ctx, i, c, err)
 	}
 	r.log.Debug("chunk pushed", zap.Int("chunk", c.Index), zap.String("message_id", r.msg.id),
 		zap.String("request_id", res.RequestID), zap.Int("targets", grant))
 	o := store.Outcome{Pushed: grant}
-	if grant < len(c.Values) {
-		o.Failed, o.Code = len(c.Values)-grant, store.ReasonOverLimit
+	if grant < c.Len {
+		o.Failed, o.Code = c.Len-grant, store.ReasonOverLimit
 	}
 	return r.recordPushed(ctx, i, store.ChunkOutcome{Index: c.Index, Outcome: o})
 }
@@ -327,7 +327,7 @@ func (r *rangeRun) cancelRest(ctx context.Context, i int) error {
 	}
 	outs := make([]store.ChunkOutcome, len(rest))
 	for k, c := range rest {
-		outs[k] = store.ChunkOutcome{Index: c.Index, Outcome: store.Outcome{Cancelled: len(c.Values)}}
+		outs[k] = store.ChunkOutcome{Index: c.Index, Outcome: store.Outcome{Cancelled: c.Len}}
 	}
 	r.chunks = nil
 	return r.record(ctx, 0, outs...)
@@ -339,7 +339,7 @@ func (r *rangeRun) failRest(ctx context.Context, i int, code string) error {
 	rest := r.chunks[i:]
 	outs := make([]store.ChunkOutcome, len(rest))
 	for k, c := range rest {
-		outs[k] = store.ChunkOutcome{Index: c.Index, Outcome: store.Outcome{Failed: len(c.Values), Code: code}}
+		outs[k] = store.ChunkOutcome{Index: c.Index, Outcome: store.Outcome{Failed: c.Len, Code: code}}
 	}
 	r.chunks = nil
 	return r.record(ctx, 0, outs...)
@@ -420,11 +420,11 @@ func (r *rangeRun) endAttempt(ctx context.Context, c store.RangeChunk, e *push.E
 // failChunk counts chunk i's targets failed with e's code, giving back its
 // reservation when release is set, and goes on with the range.
 func (r *rangeRun) failChunk(ctx context.Context, i int, c store.RangeChunk, e *push.Error, log *zap.Logger, release bool) error {
-	log.Error("chunk failed", zap.Int("targets", len(c.Values)), zap.Error(e))
+	log.Error("chunk failed", zap.Int("targets", c.Len), zap.Error(e))
 	if release {
 		r.release(ctx, c)
 	}
-	return r.record(ctx, i, store.ChunkOutcome{Index: c.Index, Outcome: store.Outcome{Failed: len(c.Values), Code: e.Code}})
+	return r.record(ctx, i, store.ChunkOutcome{Index: c.Index, Outcome: store.Outcome{Failed: c.Len, Code: e.Code}})
 }
 
 // enqueueFinish enqueues the job's finish task; a second call while it

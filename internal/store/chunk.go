@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -25,8 +26,13 @@ type Range struct {
 type RangeChunk struct {
 	Index int
 	Done  bool
-	// Values are the chunk's targets (nil when it is done).
-	Values []string
+	// Packed holds the chunk's targets as the chunks hash stores them (""
+	// when it is done): a range keeps its chunks packed, one string each
+	// without pointers for the garbage collector to scan, and Values splits
+	// a chunk when its call goes out.
+	Packed string
+	// Len is the number of the chunk's targets (0 when it is done).
+	Len int
 	// Ambiguous is the number of earlier attempts that may have been
 	// delivered although they failed.
 	Ambiguous int
@@ -80,11 +86,19 @@ func (s *Store) LoadRange(ctx context.Context, id string, first, count, n int) (
 			if !ok {
 				return nil, fmt.Errorf("chunk %d of job %s: %w", c.Index, id, ErrNotFound)
 			}
-			c.Values = UnpackChunk(packed)
+			c.Packed, c.Len = packed, strings.Count(packed, chunkSep)+1
 		}
 		r.Chunks[i] = c
 	}
 	return r, nil
+}
+
+// Values are chunk c's targets.
+func (c RangeChunk) Values() []string {
+	if c.Packed == "" {
+		return nil
+	}
+	return UnpackChunk(c.Packed)
 }
 
 // inflightFields are the in-flight markers' fields of chunks first to

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -134,14 +135,18 @@ func TestStore_LoadRange(t *testing.T) {
 	if redistest.Real() && r.Epoch == "" {
 		t.Error("no epoch: the server's run ID was not read")
 	}
-	want := []store.RangeChunk{{Index: 0, Values: []string{"a0", "b0"}}, {Index: 1, Done: true},
-		{Index: 2, Values: []string{"a2", "b2"}, Ambiguous: 1}}
+	want := []store.RangeChunk{{Index: 0, Packed: "a0\nb0", Len: 2}, {Index: 1, Done: true},
+		{Index: 2, Packed: "a2\nb2", Len: 2, Ambiguous: 1}}
 	for i, c := range r.Chunks {
-		w := want[i]
-		if c.Index != w.Index || c.Done != w.Done || c.Ambiguous != w.Ambiguous || len(c.Values) != len(w.Values) ||
-			(len(c.Values) > 0 && c.Values[0] != w.Values[0]) {
-			t.Errorf("chunk %d = %+v, want %+v", i, c, w)
+		if c != want[i] {
+			t.Errorf("chunk %d = %+v, want %+v", i, c, want[i])
 		}
+	}
+	if v := r.Chunks[2].Values(); !slices.Equal(v, []string{"a2", "b2"}) {
+		t.Errorf("chunk 2's values = %q, want [a2 b2]", v)
+	}
+	if v := r.Chunks[1].Values(); v != nil {
+		t.Errorf("done chunk's values = %q, want none", v)
 	}
 	if _, err := s.LoadRange(ctx, "nope", 0, 1, -1); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("LoadRange(nope) = %v, want ErrNotFound", err)
