@@ -130,7 +130,11 @@ func stringOf(v any) string {
 // ARGV[2] -> the chunk whose call goes out next, marked in flight ("": none)
 // ARGV[3] -> the marking run's token (MarkInFlight)
 // ARGV[4] -> chunk next's ambiguous attempts as the run loaded them
-// ARGV[5..] -> per chunk, six values: index, outcome (Outcome.String),
+// ARGV[5] -> ms: the keys' TTL is renewed when the meta hash's is shorter
+//
+//	than the TTL by more than this (ttlRenewSlack)
+//
+// ARGV[6..] -> per chunk, six values: index, outcome (Outcome.String),
 //
 //	pushed, failed, failure code ("" when none failed), cancelled
 //
@@ -154,7 +158,8 @@ if ARGV[2] ~= "" then
     redis.call("HSET", KEYS[4], @inflight_prefix .. ARGV[2], ARGV[3])
   end
 end
-for i = 5, #ARGV, 6 do
+local renew = redis.call("PTTL", KEYS[3]) < tonumber(ARGV[1]) - tonumber(ARGV[5])
+for i = 6, #ARGV, 6 do
   local index = ARGV[i]
   redis.call("HDEL", KEYS[4], @inflight_prefix .. index)
   if redis.call("HSETNX", KEYS[1], index, ARGV[i + 1]) == 1 then
@@ -175,10 +180,12 @@ if counted > 0 then
   if cancelled > 0 then redis.call("HINCRBY", KEYS[2], @p_cancelled, cancelled) end
   if dups > 0 then redis.call("HINCRBY", KEYS[2], @p_dups, dups) end
   redis.call("HINCRBY", KEYS[2], @p_chunks_done, counted)
-  sample(KEYS[5], pushed, ARGV[1])
+  sample(KEYS[5], pushed, ARGV[1], renew)
 end
-for i = 1, 4 do
-  redis.call("PEXPIRE", KEYS[i], ARGV[1])
+if renew then
+  for i = 1, 4 do
+    redis.call("PEXPIRE", KEYS[i], ARGV[1])
+  end
 end
 local last = 0
 local total = tonumber(redis.call("HGET", KEYS[3], @chunks) or "0")
@@ -226,13 +233,20 @@ type Counted struct {
 	NextBusy bool
 }
 
+// ttlRenewSlack is how much of the job keys' TTL may pass before
+// FinishChunks renews it: renewing four keys on every chunk was a third of
+// the script's cost in Redis, and a job's keys still live the TTL, less at
+// most this, after its last change.
+const ttlRenewSlack = time.Minute
+
 // FinishChunks records the outcomes of job id's chunks, each once, clears
 // their in-flight markers, marks chunk next in flight (next < 0: none;
-// see MarkInFlight) and renews the job keys' TTL.
+// see MarkInFlight) and renews the job keys' TTL once more than
+// ttlRenewSlack of it has passed.
 func (s *Store) FinishChunks(ctx context.Context, id string, outs []ChunkOutcome, next Next, ttl time.Duration) (Counted, error) {
 	keys := []string{s.keys.Done(id), s.keys.Progress(id), s.keys.Meta(id), s.keys.Ambiguous(id), s.keys.Series(id)}
-	args := make([]any, 0, 4+6*len(outs))
-	args = append(args, ttl.Milliseconds(), indexArg(next.Index), next.Token, next.Ambiguous)
+	args := make([]any, 0, 5+6*len(outs))
+	args = append(args, ttl.Milliseconds(), indexArg(next.Index), next.Token, next.Ambiguous, ttlRenewSlack.Milliseconds())
 	for _, o := range outs {
 		args = append(args, o.Index, o.String(), o.Pushed, o.Failed, o.Code, o.Cancelled)
 	}

@@ -500,3 +500,42 @@ func TestStore_InFlight(t *testing.T) {
 		t.Errorf("after promotion: %+v, want an ambiguous attempt and no marker", r.Chunks[0])
 	}
 }
+
+// FinishChunks renews the job keys' TTL once a minute of it has passed,
+// not on every chunk: a write in a script costs Redis about three reads.
+func TestStore_FinishChunksRenewsTTL(t *testing.T) {
+	rdb, prefix := redistest.Namespace(t)
+	s := store.New(rdb, prefix)
+	staged(t, s, "j1", 3, "")
+	k := s.Keys()
+	pttl := func(key string) time.Duration { return rdb.PTTL(ctx, key).Val() }
+	record := func(i int) {
+		t.Helper()
+		if _, err := s.FinishChunks(ctx, "j1", []store.ChunkOutcome{{Index: i, Outcome: store.Outcome{Pushed: 2}}},
+			store.NoNext, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	record(0)
+	if d := pttl(k.Series("j1")); d < 59*time.Minute {
+		t.Errorf("a new series key's TTL = %s, want the job TTL, an hour", d)
+	}
+	for _, key := range []string{k.Meta("j1"), k.Done("j1"), k.Series("j1")} {
+		rdb.PExpire(ctx, key, 59*time.Minute+30*time.Second)
+	}
+	record(1) // 30 s of the TTL gone: not renewed
+	for _, key := range []string{k.Meta("j1"), k.Done("j1"), k.Series("j1")} {
+		if d := pttl(key); d > 59*time.Minute+30*time.Second {
+			t.Errorf("%s's TTL = %s: renewed within a minute of the last renewal", key, d)
+		}
+	}
+	for _, key := range []string{k.Meta("j1"), k.Done("j1"), k.Series("j1")} {
+		rdb.PExpire(ctx, key, 50*time.Minute)
+	}
+	record(2) // ten minutes gone: renewed, the series with the job's keys
+	for _, key := range []string{k.Meta("j1"), k.Done("j1"), k.Series("j1")} {
+		if d := pttl(key); d < 59*time.Minute {
+			t.Errorf("%s's TTL = %s after ten minutes of it passed, want it renewed to an hour", key, d)
+		}
+	}
+}
