@@ -105,7 +105,9 @@ func benchCost(b *testing.B, callRate, targets int) {
 	b.ReportMetric((workerCPU+redisCPU).Seconds()/loopCPU.Seconds(), "ratio")
 	b.ReportMetric(trips/float64(calls), "round_trips/chunk")
 	b.ReportMetric(float64(redis1.commands-redis0.commands)/float64(calls), "commands/chunk")
-	b.Logf("commands per chunk, those run by scripts included: %s", perChunk(redis0, redis1, calls))
+	b.Logf("commands per chunk, those run by scripts included: %s", perChunk(redis0.calls, redis1.calls, calls))
+	b.Logf("Redis microseconds per chunk by command, a script's including its commands': %s",
+		perChunk(redis0.usec, redis1.usec, calls))
 	for _, w := range workers {
 		w.stop(time.Minute)
 	}
@@ -218,14 +220,14 @@ func procsCPU(b *testing.B, ps []*proc) time.Duration {
 
 // perChunk lists the commands Redis ran between a and b, per chunk, the
 // most frequent first.
-func perChunk(a, b redisStats, chunks int) string {
+func perChunk(a, b map[string]int64, chunks int) string {
 	type cmd struct {
 		name string
 		n    int64
 	}
 	var cmds []cmd
-	for name, n := range b.calls {
-		if d := n - a.calls[name]; d > 0 {
+	for name, n := range b {
+		if d := n - a[name]; d > 0 {
 			cmds = append(cmds, cmd{name, d})
 		}
 	}
@@ -242,6 +244,7 @@ type redisStats struct {
 	cpu      time.Duration
 	commands int64
 	calls    map[string]int64 // per command, those run by scripts included
+	usec     map[string]int64 // per command, microseconds (a script's include the commands it runs)
 }
 
 func redisCounters(b *testing.B, rdb redis.UniversalClient) redisStats {
@@ -249,7 +252,7 @@ func redisCounters(b *testing.B, rdb redis.UniversalClient) redisStats {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := redisStats{calls: map[string]int64{}}
+	s := redisStats{calls: map[string]int64{}, usec: map[string]int64{}}
 	for _, line := range strings.Split(info, "\r\n") {
 		k, v, _ := strings.Cut(line, ":")
 		switch k {
@@ -260,8 +263,14 @@ func redisCounters(b *testing.B, rdb redis.UniversalClient) redisStats {
 			s.commands, _ = strconv.ParseInt(v, 10, 64)
 		}
 		if name, ok := strings.CutPrefix(k, "cmdstat_"); ok {
-			calls, _, _ := strings.Cut(strings.TrimPrefix(v, "calls="), ",")
-			s.calls[name], _ = strconv.ParseInt(calls, 10, 64)
+			for _, kv := range strings.Split(v, ",") {
+				switch k, n, _ := strings.Cut(kv, "="); k {
+				case "calls":
+					s.calls[name], _ = strconv.ParseInt(n, 10, 64)
+				case "usec":
+					s.usec[name], _ = strconv.ParseInt(n, 10, 64)
+				}
+			}
 		}
 	}
 	return s
