@@ -33,9 +33,10 @@ import (
 // simulator process: CPU-seconds per million targets of the two worker
 // processes and of their own redis-server, the loop's CPU, and Redis round
 // trips and commands per chunk. It runs without a rate limit and held by a
-// shared rate of 200 calls/s (the plain loop paced alike).
+// shared rate of 200 calls/s (the plain loop paced alike). With -benchtime
+// Nx it logs each run and reports the means, the ratio of the sums.
 //
-//	go test -run x -bench Cost -benchtime 1x ./e2e/
+//	go test -run x -bench Cost -benchtime 3x -v ./e2e/
 func BenchmarkCost_PerMillionTargets(b *testing.B) {
 	for _, r := range []int{0, 200} {
 		name := "rate=unlimited"
@@ -43,14 +44,31 @@ func BenchmarkCost_PerMillionTargets(b *testing.B) {
 			name = "rate=" + strconv.Itoa(r)
 		}
 		b.Run(name, func(b *testing.B) {
+			var sum costFigures
 			for i := 0; i < b.N; i++ {
-				benchCost(b, r, 1_000_000)
+				f := benchCost(b, r, 1_000_000)
+				b.Logf("run %d: workers %.2f, Redis %.2f, loop %.2f CPU-s/M: ratio %.2f", i+1, f.workers, f.redis, f.loop,
+					(f.workers+f.redis)/f.loop)
+				sum.workers, sum.redis, sum.loop = sum.workers+f.workers, sum.redis+f.redis, sum.loop+f.loop
 			}
+			n := float64(b.N)
+			b.ReportMetric(sum.loop/n, "loop_cpu_s/M")
+			b.ReportMetric(sum.workers/n, "workers_cpu_s/M")
+			b.ReportMetric(sum.redis/n, "redis_cpu_s/M")
+			b.ReportMetric((sum.workers+sum.redis)/sum.loop, "ratio")
 		})
 	}
 }
 
-func benchCost(b *testing.B, callRate, targets int) {
+// costFigures are one run's CPU-seconds per million targets.
+type costFigures struct{ workers, redis, loop float64 }
+
+// benchCost runs one job of targets through two workers and the plain loop
+// beside it. The loop runs before the job and again after it, and its
+// figure is the mean of the two: the CPU a run takes on this machine
+// drifts by a third within minutes (other tenants), and bracketing the
+// job cancels most of a drift.
+func benchCost(b *testing.B, callRate, targets int) costFigures {
 	rdb, redisURL := ownRedis(b)
 	simAddr := freeAddr(b)
 	start(b, "sim", nil, "sim", "--addr", simAddr, "--no-quotas")
@@ -58,7 +76,7 @@ func benchCost(b *testing.B, callRate, targets int) {
 	_, vals := writeTargets(b, "c", targets)
 	calls := targets / 1000
 
-	loopCPU := plainLoopCPU(b, "http://"+simAddr, vals, calls, callRate)
+	loopBefore := plainLoopCPU(b, "http://"+simAddr, vals, calls, callRate)
 
 	env := map[string]string{
 		"CPUSH_REDIS_URL": redisURL, "CPUSH_PUSH_ENDPOINT": "http://" + simAddr, "CPUSH_LOG_LEVEL": "warn",
@@ -99,10 +117,6 @@ func benchCost(b *testing.B, callRate, targets int) {
 	trips := sumMetric(b, metricsURLs, "cpush_redis_round_trips_total") - trips0
 	perM := float64(targets) / 1e6
 	redisCPU := redis1.cpu - redis0.cpu
-	b.ReportMetric(loopCPU.Seconds()/perM, "loop_cpu_s/M")
-	b.ReportMetric(workerCPU.Seconds()/perM, "workers_cpu_s/M")
-	b.ReportMetric(redisCPU.Seconds()/perM, "redis_cpu_s/M")
-	b.ReportMetric((workerCPU+redisCPU).Seconds()/loopCPU.Seconds(), "ratio")
 	b.ReportMetric(trips/float64(calls), "round_trips/chunk")
 	b.ReportMetric(float64(redis1.commands-redis0.commands)/float64(calls), "commands/chunk")
 	b.Logf("commands per chunk, those run by scripts included: %s", perChunk(redis0.calls, redis1.calls, calls))
@@ -111,6 +125,10 @@ func benchCost(b *testing.B, callRate, targets int) {
 	for _, w := range workers {
 		w.stop(time.Minute)
 	}
+	loopAfter := plainLoopCPU(b, "http://"+simAddr, vals, calls, callRate)
+	b.Logf("plain loop before the job %.2f, after it %.2f CPU-s/M", loopBefore.Seconds()/perM, loopAfter.Seconds()/perM)
+	return costFigures{workers: workerCPU.Seconds() / perM, redis: redisCPU.Seconds() / perM,
+		loop: (loopBefore + loopAfter).Seconds() / 2 / perM}
 }
 
 // waitStatus polls job id every half second until it ends.
