@@ -93,9 +93,9 @@ func (s *Store) LoadRange(ctx context.Context, id string, first, count, n int) (
 	return r, nil
 }
 
-// Values are chunk c's targets.
+// Values are chunk c's targets (nil when it is done).
 func (c RangeChunk) Values() []string {
-	if c.Packed == "" {
+	if c.Len == 0 {
 		return nil
 	}
 	return UnpackChunk(c.Packed)
