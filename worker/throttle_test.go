@@ -21,8 +21,16 @@ func TestWorker_ThrottlingBacksOff(t *testing.T) {
 	e := setup(t, pushsim.Config{QPS: map[string]float64{push.ActionContinuouslyPush: quota}},
 		worker.Options{Rates: worker.Rates{ContinuouslyPush: 2 * quota, Push: 100, Complete: 100}})
 	e.startWorker(8)
-	targets := devices("t", 120*1000)
-	plan := e.enqueue(contentJob(targets))
+	// Calls of 100 values, as in TestWorker_AccountSharesQuota: calls of
+	// 1,000 under the race detector held a loaded CI machine under the
+	// quota.
+	small := jobs.NewClient(e.rdb, jobs.Options{Prefix: e.prefix, ValuesPerCall: 100})
+	defer small.Close()
+	targets := devices("t", 120*100)
+	plan, err := small.Enqueue(context.Background(), contentJob(targets))
+	if err != nil {
+		t.Fatal(err)
+	}
 	st := e.wait(plan.ID, 90*time.Second)
 	if st.Status != jobs.StatusCompleted {
 		t.Fatalf("status = %s (%s), want completed", st.Status, failedCodes(st))
@@ -34,10 +42,11 @@ func TestWorker_ThrottlingBacksOff(t *testing.T) {
 	if throttled == 0 {
 		t.Fatalf("no call was throttled: the test proves nothing")
 	}
-	// Without backoff a third of the calls are refused here (measured: 57 of
-	// 177); with it, about a seventh (19 or 20 of 140).
-	if share := float64(throttled) / float64(ok+throttled); share > 0.25 {
-		t.Errorf("%.0f%% of calls throttled, want at most 25%%: the rate did not back off", 100*share)
+	// Without backoff a quarter to a third of the calls are refused here
+	// (measured: 38 to 57 of 158 to 177, six runs); with it, a seventh (19 or 20 of
+	// 139 or 140, in runs beside three busy loops too).
+	if share := float64(throttled) / float64(ok+throttled); share > 0.20 {
+		t.Errorf("%.0f%% of calls throttled, want at most 20%%: the rate did not back off", 100*share)
 	}
 }
 
