@@ -108,6 +108,9 @@ type Config struct {
 	MaxUploads int `json:"max_uploads" yaml:"max_uploads"`
 	// UIReadOnly makes the asynq web UI view-only (false).
 	UIReadOnly bool `json:"ui_read_only" yaml:"ui_read_only"`
+	// PProf serves Go's runtime profiles at /debug/pprof/ on HTTPAddr,
+	// behind the admin tokens as the web UI is (false).
+	PProf bool `json:"pprof" yaml:"pprof"`
 	// WebhookSecret is the HMAC-SHA256 key that signs completion webhooks,
 	// at least 16 bytes (none: the API refuses webhook_url and workers
 	// send no webhook).

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
+	"strconv"
 	"sync"
 	"time"
 
@@ -56,11 +58,44 @@ func httpHandler(cfg *config.Config, rdb redis.UniversalClient, reg *prometheus.
 	mux.Handle("GET /metrics", api.ProtectMetrics(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	ui := asynqmon.New(asynqmon.Options{RootPath: monitoringPath, RedisConnOpt: sharedRedis{rdb}, ReadOnly: cfg.UIReadOnly})
 	mux.Handle(monitoringPath+"/", api.Protect(ui))
+	if cfg.PProf {
+		mux.Handle(pprofPath, api.Protect(pprofHandler()))
+	}
 	apiHandler := instrument(reg, api.Handler())
 	mux.Handle("/v1/", apiHandler)
 	mux.Handle("/jobs", apiHandler)
 	mux.Handle("/jobs/", apiHandler)
 	return mux
+}
+
+// pprofPath is where Go's runtime profiles are served, with CPUSH_PPROF.
+const pprofPath = "/debug/pprof/"
+
+// maxProfileSeconds bounds the length of a CPU profile or trace.
+const maxProfileSeconds = 600
+
+// pprofHandler serves Go's runtime profiles: the index and the named
+// profiles (heap, goroutine, allocs, block, mutex), a CPU profile
+// (profile?seconds=N), an execution trace and symbol lookups. The command
+// line is not served. A CPU profile or trace outlasts the admin routes'
+// 30 s write deadline, so the deadline is set to its length and a minute.
+func pprofHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc(pprofPath, pprof.Index)
+	mux.HandleFunc(pprofPath+"profile", pprof.Profile)
+	mux.HandleFunc(pprofPath+"symbol", pprof.Symbol)
+	mux.HandleFunc(pprofPath+"trace", pprof.Trace)
+	mux.HandleFunc(pprofPath+"cmdline", http.NotFound)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s, err := strconv.Atoi(r.URL.Query().Get("seconds")); err == nil && s > 0 {
+			if s > maxProfileSeconds {
+				http.Error(w, fmt.Sprintf("seconds is at most %d", maxProfileSeconds), http.StatusBadRequest)
+				return
+			}
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Duration(s)*time.Second + time.Minute))
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // readyFor is how long a Redis check of /readyz stands: the endpoint needs
