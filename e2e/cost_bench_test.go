@@ -86,6 +86,10 @@ func benchCost(b *testing.B, callRate, targets int) costFigures {
 	if callRate > 0 {
 		env["CPUSH_RATE_CONTINUOUSLY_PUSH"] = strconv.Itoa(callRate)
 	}
+	profileDir := os.Getenv("CPUSH_COST_PROFILE")
+	if profileDir != "" {
+		env["CPUSH_PPROF"] = "true"
+	}
 	if gogc := os.Getenv("GOGC"); gogc != "" {
 		env["GOGC"] = gogc // the workers' as the plain loop's (this process's)
 	}
@@ -112,6 +116,7 @@ func benchCost(b *testing.B, callRate, targets int) costFigures {
 	// before it is a cost per second, not per target, and how much of it
 	// fell in the window depended on how long staging took.
 	time.Sleep(time.Until(startAt))
+	profiled := profileWorkers(b, profileDir, metricsURLs, callRate)
 	cpu0, redis0 := procsCPU(b, workers), redisCounters(b, rdb)
 	trips0 := sumMetric(b, metricsURLs, "cpush_redis_round_trips_total")
 	st := waitStatus(b, client, plan.ID, 10*time.Minute)
@@ -127,6 +132,7 @@ func benchCost(b *testing.B, callRate, targets int) costFigures {
 	b.Logf("commands per chunk, those run by scripts included: %s", perChunk(redis0.calls, redis1.calls, calls))
 	b.Logf("Redis microseconds per chunk by command, a script's including its commands': %s",
 		perChunk(redis0.usec, redis1.usec, calls))
+	profiled.Wait()
 	for _, w := range workers {
 		w.stop(time.Minute)
 	}
@@ -134,6 +140,47 @@ func benchCost(b *testing.B, callRate, targets int) costFigures {
 	b.Logf("plain loop before the job %.2f, after it %.2f CPU-s/M", loopBefore.Seconds()/perM, loopAfter.Seconds()/perM)
 	return costFigures{workers: workerCPU.Seconds() / perM, redis: redisCPU.Seconds() / perM,
 		loop: (loopBefore + loopAfter).Seconds() / 2 / perM}
+}
+
+// profileSeconds is the length of the workers' CPU profiles: longer than
+// the job, unlimited or at 200 calls/s.
+const profileSeconds = 20
+
+// profileWorkers takes a CPU profile of each worker (their metrics URLs'
+// hosts) from now on, into dir, when dir is set (CPUSH_COST_PROFILE):
+//
+//	CPUSH_COST_PROFILE=/tmp/prof go test -run x -bench Cost/rate=unlimited -benchtime 1x ./e2e/
+//	go tool pprof -top /tmp/prof/*.pprof
+//
+// Profiling costs the workers CPU too: the figures of such a run are not
+// compared with others.
+func profileWorkers(b *testing.B, dir string, metricsURLs []string, callRate int) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	if dir == "" {
+		return &wg
+	}
+	b.Logf("profiling the workers into %s: this run's CPU figures include the profiler's", dir)
+	for i, u := range metricsURLs {
+		url := strings.TrimSuffix(u, "/metrics") + "/debug/pprof/profile?seconds=" + strconv.Itoa(profileSeconds)
+		path := filepath.Join(dir, fmt.Sprintf("cost-rate%d-%d-worker%d.pprof", callRate, time.Now().UnixNano(), i+1))
+		wg.Go(func() {
+			resp, err := http.Get(url)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(resp.Body)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				b.Errorf("profile of worker %d: %d %v", i+1, resp.StatusCode, err)
+				return
+			}
+			if err := os.WriteFile(path, body, 0o644); err != nil {
+				b.Error(err)
+			}
+		})
+	}
+	return &wg
 }
 
 // waitStatus polls job id every half second until it ends.
