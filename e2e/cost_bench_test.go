@@ -288,8 +288,8 @@ func procsCPU(b *testing.B, ps []*proc) time.Duration {
 	return d
 }
 
-// perChunk lists the commands Redis ran between a and b, per chunk, the
-// most frequent first.
+// perChunk lists, per chunk, how each command's counter (its calls, or
+// its microseconds) grew from a to b, the largest first.
 func perChunk(a, b map[string]int64, chunks int) string {
 	type cmd struct {
 		name string
