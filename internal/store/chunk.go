@@ -145,18 +145,12 @@ func stringOf(v any) string {
 // that finishes the job's final chunk (the job's status becomes
 // finishing); cancel, 1 when a cancel was asked for; busy, 1 when another
 // run holds chunk next's marker or recorded its end (it was not marked).
-var finishChunksScript = newScript(luaSample + `
+var finishChunksScript = newScript(luaSample + luaMark + `
 local counted, pushed, failed, cancelled, dups = 0, 0, 0, 0, 0
 local before = tonumber(redis.call("HGET", KEYS[2], @p_chunks_done) or "0")
 local busy = 0
-if ARGV[2] ~= "" then
-  local holder = redis.call("HGET", KEYS[4], @inflight_prefix .. ARGV[2])
-  if (holder and holder ~= ARGV[3]) or redis.call("HEXISTS", KEYS[1], ARGV[2]) == 1 or
-      tonumber(redis.call("HGET", KEYS[4], ARGV[2]) or "0") ~= tonumber(ARGV[4]) then
-    busy = 1
-  else
-    redis.call("HSET", KEYS[4], @inflight_prefix .. ARGV[2], ARGV[3])
-  end
+if ARGV[2] ~= "" and not mark(KEYS[4], KEYS[1], ARGV[2], ARGV[3], ARGV[4]) then
+  busy = 1
 end
 local renew = redis.call("PTTL", KEYS[3]) < tonumber(ARGV[1]) - tonumber(ARGV[5])
 for i = 6, #ARGV, 6 do
@@ -265,6 +259,25 @@ func indexArg(i int) string {
 	return strconv.Itoa(i)
 }
 
+// luaMark is a Lua function that marks chunk index's call as going out in
+// the ambiguous-attempts hash amb, for the run named token, and reports
+// whether it did: not when another run holds the marker, the done hash
+// done records the chunk's end, or the chunk's ambiguous attempts differ
+// from those the run loaded (another run pushes it on a newer
+// reservation). MarkInFlight and FinishChunks (for the next chunk)
+// both mark with it.
+const luaMark = `
+local function mark(amb, done, index, token, ambiguous)
+  local holder = redis.call("HGET", amb, @inflight_prefix .. index)
+  if (holder and holder ~= token) or redis.call("HEXISTS", done, index) == 1 or
+      tonumber(redis.call("HGET", amb, index) or "0") ~= tonumber(ambiguous) then
+    return false
+  end
+  redis.call("HSET", amb, @inflight_prefix .. index, token)
+  return true
+end
+`
+
 // markInFlightScript marks a chunk's call as going out, unless another run
 // holds its marker, and reads the job's cancel flag.
 //
@@ -281,12 +294,8 @@ func indexArg(i int) string {
 // chunk's end, or counted an ambiguous attempt of it since (its run pushes
 // on a newer reservation) (nothing written), else 1 when a cancel was asked
 // for, else 0.
-var markInFlightScript = newScript(`
-local holder = redis.call("HGET", KEYS[1], @inflight_prefix .. ARGV[1])
-if holder and holder ~= ARGV[2] then return 2 end
-if redis.call("HEXISTS", KEYS[3], ARGV[1]) == 1 then return 2 end
-if tonumber(redis.call("HGET", KEYS[1], ARGV[1]) or "0") ~= tonumber(ARGV[3]) then return 2 end
-redis.call("HSET", KEYS[1], @inflight_prefix .. ARGV[1], ARGV[2])
+var markInFlightScript = newScript(luaMark + `
+if not mark(KEYS[1], KEYS[3], ARGV[1], ARGV[2], ARGV[3]) then return 2 end
 if redis.call("HGET", KEYS[2], @cancel) == "1" then return 1 end
 return 0
 `)
