@@ -232,9 +232,7 @@ func (r *rangeRun) mark(ctx context.Context, c store.RangeChunk) (bool, error) {
 		if errors.Is(err, store.ErrNotReplicated) {
 			r.marked = c.Index
 			r.unmark(ctx, c) // the call does not go out: the marker would count it a possible duplicate
-			// Back to the queue without using a retry: pushing waits while
-			// no replica acknowledges, however long.
-			return false, &WaitError{Delay: time.Second, Reason: "Redis replicas did not acknowledge the in-flight mark", Err: err}
+			return false, replicaWait(err)
 		}
 		if errors.Is(err, store.ErrChunkBusy) {
 			r.log.Warn("another run of this range is pushing its chunk: this one stops, and its retry loads what that one recorded",

@@ -38,10 +38,9 @@ func (w *Worker) handleDirect(ctx context.Context, p store.DirectPayload) error 
 	run, err := w.store.BeginDirect(ctx, p.JobID, time.Now(), w.opts.JobTTL)
 	if errors.Is(err, store.ErrNotReplicated) {
 		// The call does not go out: the mark would count it a possible
-		// duplicate (best effort, as an outage may hold Redis). Back to the
-		// queue without using a retry.
+		// duplicate (best effort, as an outage may hold Redis).
 		_ = w.store.AbortDirect(context.WithoutCancel(ctx), p.JobID)
-		return &WaitError{Delay: time.Second, Reason: "Redis replicas did not acknowledge the in-flight mark", Err: err}
+		return replicaWait(err)
 	}
 	if err != nil {
 		return err

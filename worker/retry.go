@@ -34,6 +34,14 @@ func (e *WaitError) Error() string {
 // Unwrap returns the cause.
 func (e *WaitError) Unwrap() error { return e.Err }
 
+// replicaWait sends a task whose in-flight mark the Redis replicas did
+// not acknowledge (store.ErrNotReplicated) back to its queue without
+// using a retry: pushing waits while no replica acknowledges, however
+// long.
+func replicaWait(err error) *WaitError {
+	return &WaitError{Delay: time.Second, Reason: "Redis replicas did not acknowledge the in-flight mark", Err: err}
+}
+
 // IsFailure reports whether err uses up one of the task's retries: every
 // error but a *WaitError does.
 func IsFailure(err error) bool {
