@@ -332,16 +332,9 @@ func redisCounters(b *testing.B, rdb redis.UniversalClient) redisStats {
 		case "total_commands_processed":
 			s.commands, _ = strconv.ParseInt(v, 10, 64)
 		}
-		if name, ok := strings.CutPrefix(k, "cmdstat_"); ok {
-			for _, kv := range strings.Split(v, ",") {
-				switch k, n, _ := strings.Cut(kv, "="); k {
-				case "calls":
-					s.calls[name], _ = strconv.ParseInt(n, 10, 64)
-				case "usec":
-					s.usec[name], _ = strconv.ParseInt(n, 10, 64)
-				}
-			}
-		}
+	}
+	for name, st := range redistest.ParseCommandStats(info) {
+		s.calls[name], s.usec[name] = st.Calls, st.Usec
 	}
 	return s
 }

@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -118,4 +120,34 @@ func NeedServer(t testing.TB) string {
 		t.Skip("redis-server is not installed; .ci/run installs it")
 	}
 	return path
+}
+
+// CommandStat is one command's line of INFO commandstats: its calls and
+// microseconds so far, those run by scripts included (a script's
+// microseconds include its commands').
+type CommandStat struct{ Calls, Usec int64 }
+
+// ParseCommandStats reads the commandstats section of an INFO reply, by
+// command name as Redis writes it (lower case; "memory|usage" for a
+// subcommand).
+func ParseCommandStats(info string) map[string]CommandStat {
+	out := map[string]CommandStat{}
+	for _, line := range strings.Split(info, "\r\n") {
+		k, v, _ := strings.Cut(line, ":")
+		name, ok := strings.CutPrefix(k, "cmdstat_")
+		if !ok {
+			continue
+		}
+		var st CommandStat
+		for _, kv := range strings.Split(v, ",") {
+			switch k, n, _ := strings.Cut(kv, "="); k {
+			case "calls":
+				st.Calls, _ = strconv.ParseInt(n, 10, 64)
+			case "usec":
+				st.Usec, _ = strconv.ParseInt(n, 10, 64)
+			}
+		}
+		out[name] = st
+	}
+	return out
 }

@@ -1,8 +1,6 @@
 package store_test
 
 import (
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -48,15 +46,5 @@ func scriptMicros(b *testing.B, rdb redis.UniversalClient) int64 {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, line := range strings.Split(info, "\r\n") {
-		if v, ok := strings.CutPrefix(line, "cmdstat_evalsha:"); ok {
-			for _, kv := range strings.Split(v, ",") {
-				if n, ok := strings.CutPrefix(kv, "usec="); ok {
-					us, _ := strconv.ParseInt(n, 10, 64)
-					return us
-				}
-			}
-		}
-	}
-	return 0
+	return redistest.ParseCommandStats(info)["evalsha"].Usec
 }
