@@ -158,13 +158,8 @@ func TestWorker_StartAt(t *testing.T) {
 func TestWorker_ValuesPerCall(t *testing.T) {
 	e := setup(t, pushsim.Config{NoQuotas: true, MaxURLBytes: 16 << 10}, worker.Options{})
 	e.startWorker(4)
-	small := jobs.NewClient(e.rdb, jobs.Options{Prefix: e.prefix, ValuesPerCall: 200})
-	defer small.Close()
 	targets := devices("u", 25000)
-	plan, err := small.Enqueue(context.Background(), contentJob(targets))
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := e.enqueueValuesPerCall(200, contentJob(targets))
 	if plan.Chunks != 125 || plan.MessageIDs != 3 {
 		t.Errorf("plan = %d calls on %d MessageIds, want 125 on 3", plan.Chunks, plan.MessageIDs)
 	}

@@ -139,6 +139,19 @@ func (e *env) enqueue(job jobs.Job) jobs.Plan {
 	return plan
 }
 
+// enqueueValuesPerCall enqueues job through a producer whose calls carry
+// at most n values (jobs.Options.ValuesPerCall), as the job records.
+func (e *env) enqueueValuesPerCall(n int, job jobs.Job) jobs.Plan {
+	e.t.Helper()
+	c := jobs.NewClient(e.rdb, jobs.Options{Prefix: e.prefix, ValuesPerCall: n})
+	defer c.Close()
+	plan, err := c.Enqueue(context.Background(), job)
+	if err != nil {
+		e.t.Fatalf("Enqueue with %d values per call: %v", n, err)
+	}
+	return plan
+}
+
 // devices returns n distinct device IDs starting with tag.
 func devices(tag string, n int) []string {
 	out := make([]string, n)

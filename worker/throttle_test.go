@@ -1,7 +1,6 @@
 package worker_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -24,13 +23,8 @@ func TestWorker_ThrottlingBacksOff(t *testing.T) {
 	// Calls of 100 values, as in TestWorker_AccountSharesQuota: calls of
 	// 1,000 under the race detector held a loaded CI machine under the
 	// quota.
-	small := jobs.NewClient(e.rdb, jobs.Options{Prefix: e.prefix, ValuesPerCall: 100})
-	defer small.Close()
 	targets := devices("t", 120*100)
-	plan, err := small.Enqueue(context.Background(), contentJob(targets))
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := e.enqueueValuesPerCall(100, contentJob(targets))
 	st := e.wait(plan.ID, 90*time.Second)
 	if st.Status != jobs.StatusCompleted {
 		t.Fatalf("status = %s (%s), want completed", st.Status, failedCodes(st))
@@ -81,13 +75,8 @@ func TestWorker_AccountSharesQuota(t *testing.T) {
 			// Calls of 100 values: under the race detector the SDK's
 			// encoding of 1,000 values a call held a loaded CI machine to
 			// 8 calls/s, under the quota, and nothing was throttled.
-			small := jobs.NewClient(e.rdb, jobs.Options{Prefix: e.prefix, ValuesPerCall: 100})
-			defer small.Close()
 			targets := devices("s", 120*100)
-			plan, err := small.Enqueue(context.Background(), contentJob(targets))
-			if err != nil {
-				t.Fatal(err)
-			}
+			plan := e.enqueueValuesPerCall(100, contentJob(targets))
 			st := e.wait(plan.ID, 60*time.Second)
 			if st.Status != jobs.StatusCompleted {
 				t.Fatalf("status = %s (%s), want completed", st.Status, failedCodes(st))
