@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/cpush/cpush/internal/faultnet"
 )
 
 // Cluster starts a Redis Cluster of three masters from redis-server on free
@@ -25,7 +28,13 @@ func Cluster(t testing.TB) (*redis.ClusterClient, string) {
 	var addrs []string
 	for range 3 {
 		// The node's config file is relative to its own data directory.
-		n := StartServer(t, ServerOptions{Args: []string{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"}})
+		// Its bus port is chosen as its port is: by default it is the
+		// port plus 10,000, which falls in the kernel's ephemeral range,
+		// where an outgoing connection may hold it (CI saw "Address
+		// already in use" there).
+		bus := strconv.Itoa(faultnet.FreePort(t))
+		n := StartServer(t, ServerOptions{Args: []string{"--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+			"--cluster-port", bus}})
 		addrs = append(addrs, n.Addr())
 	}
 	args := append([]string{"--cluster", "create"}, addrs...)
