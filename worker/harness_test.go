@@ -109,6 +109,14 @@ func (e *env) startWorkerWithApps(apps worker.Apps, concurrency int) (stop func(
 	return stop
 }
 
+// waitAll waits a minute at most for each of batch's jobs to end.
+func (e *env) waitAll(batch []jobs.Job) {
+	e.t.Helper()
+	for _, j := range batch {
+		e.wait(j.ID, time.Minute)
+	}
+}
+
 // wait polls job id until it ends or the timeout passes.
 func (e *env) wait(id string, timeout time.Duration) *jobs.Status {
 	e.t.Helper()
