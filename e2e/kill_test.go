@@ -15,7 +15,9 @@ import (
 // kill, as an orchestrator restarting the pod would, recovers them at its
 // start (without it the survivors do, within two minutes). The job
 // completes, every target arrives at least once, and the duplicates are at
-// most the targets the killed worker had in flight.
+// most the targets the killed worker had in flight. Until the recovery,
+// asynq shows the dead worker's tasks orphaned (what watchOrphans looks
+// for).
 func TestFleet_KillWorker(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes 70 seconds")
@@ -32,7 +34,15 @@ func TestFleet_KillWorker(t *testing.T) {
 	time.Sleep(5 * time.Second)
 	f.workers[0].kill()
 	killedAt := time.Now()
+	orphans := f.watchOrphans()
 	time.Sleep(61*time.Second - time.Since(killedAt))
+	// The dead worker's tasks stay active until the recovery: asynq shows
+	// them orphaned once their lease has expired.
+	if seen := orphans(); len(seen) == 0 {
+		t.Errorf("no task orphaned in the %s after the kill, want the dead worker's", time.Since(killedAt).Round(time.Second))
+	} else {
+		t.Logf("orphaned by the kill: %d tasks", len(seen))
+	}
 	f.worker(settings)
 	st := f.waitJob("fleet-kill", 2*time.Minute)
 
