@@ -123,7 +123,7 @@ func TestWorker_CampaignAndSmallJobs(t *testing.T) {
 	// four seconds).
 	const during = 0.7
 	if duringRate < during*float64(cpQuota) {
-		t.Errorf("the campaign pushed %.1f calls/s while the small jobs ran, want at least %.1f: slowed by them", duringRate, during*float64(cpQuota))
+		t.Errorf("the campaign pushed %.1f calls/s during the flood of small jobs, want at least %.1f: slowed by them", duringRate, during*float64(cpQuota))
 	}
 	// In all, the campaign also waits for its plan, its first MessageId and
 	// its completion. Under the race detector the flood's backlog takes
