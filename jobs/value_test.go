@@ -12,15 +12,17 @@ import (
 	"github.com/cpush/cpush/push"
 )
 
+// deviceRule is a device ID as the rule below writes it.
+var deviceRule = regexp.MustCompile(`^[0-9a-z]{32}$`)
+
 // valueRule is the rule ValidateValue enforces, written rune by rune as
 // the slow and obvious check: its fast path for plain ASCII must accept
 // exactly what this accepts.
 func valueRule(target, v string) bool {
-	device := regexp.MustCompile(`^[0-9a-z]{32}$`)
 	return v != "" && utf8.ValidString(v) && !strings.Contains(v, ",") &&
 		!strings.ContainsFunc(v, func(r rune) bool { return unicode.IsSpace(r) || r == 0x85 || r == 0xA0 }) &&
 		!strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) &&
-		len(v) <= jobs.MaxValueBytes[target] && (target != push.TargetDevice || device.MatchString(v))
+		len(v) <= jobs.MaxValueBytes[target] && (target != push.TargetDevice || deviceRule.MatchString(v))
 }
 
 func FuzzValidateValue(f *testing.F) {
