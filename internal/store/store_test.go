@@ -508,6 +508,7 @@ func TestStore_FinishChunksRenewsTTL(t *testing.T) {
 	s := store.New(rdb, prefix)
 	staged(t, s, "j1", 3, "")
 	k := s.Keys()
+	jobKeys := []string{k.Meta("j1"), k.Done("j1"), k.Series("j1")}
 	pttl := func(key string) time.Duration { return rdb.PTTL(ctx, key).Val() }
 	record := func(i int) {
 		t.Helper()
@@ -520,20 +521,20 @@ func TestStore_FinishChunksRenewsTTL(t *testing.T) {
 	if d := pttl(k.Series("j1")); d < 59*time.Minute {
 		t.Errorf("a new series key's TTL = %s, want the job TTL, an hour", d)
 	}
-	for _, key := range []string{k.Meta("j1"), k.Done("j1"), k.Series("j1")} {
+	for _, key := range jobKeys {
 		rdb.PExpire(ctx, key, 59*time.Minute+30*time.Second)
 	}
 	record(1) // 30 s of the TTL gone: not renewed
-	for _, key := range []string{k.Meta("j1"), k.Done("j1"), k.Series("j1")} {
+	for _, key := range jobKeys {
 		if d := pttl(key); d > 59*time.Minute+30*time.Second {
 			t.Errorf("%s's TTL = %s: renewed within a minute of the last renewal", key, d)
 		}
 	}
-	for _, key := range []string{k.Meta("j1"), k.Done("j1"), k.Series("j1")} {
+	for _, key := range jobKeys {
 		rdb.PExpire(ctx, key, 50*time.Minute)
 	}
 	record(2) // ten minutes gone: renewed, the series with the job's keys
-	for _, key := range []string{k.Meta("j1"), k.Done("j1"), k.Series("j1")} {
+	for _, key := range jobKeys {
 		if d := pttl(key); d < 59*time.Minute {
 			t.Errorf("%s's TTL = %s after ten minutes of it passed, want it renewed to an hour", key, d)
 		}
