@@ -3,10 +3,13 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,6 +92,58 @@ func (f *fleet) waitFinal(id string, timeout time.Duration) (*jobs.Status, bool)
 		}
 	}
 	return last, false
+}
+
+// watchOrphans polls asynq every second, until the returned function is
+// called, for tasks left active that no worker holds: their lease expired
+// with no heartbeat to extend it (asynq's TaskInfo.IsOrphaned). The
+// returned function stops the polling and returns their IDs.
+//
+// A crash makes them even when Redis loses nothing: Redis carries out a
+// worker's dequeue and writes it to the AOF, and dies before its answer
+// leaves. The task is active in Redis, and no worker knows of it; only
+// asynq's lease recovery gives it back, 60 to 120 s later, and cpush's
+// rescue leaves it alone, since a task that exists may be running.
+func (f *fleet) watchOrphans() func() []string {
+	insp := asynq.NewInspectorFromRedisClient(f.rdb)
+	prefix := f.env["CPUSH_PREFIX"]
+	queues := slices.Concat(slices.Collect(maps.Keys(store.Queues(prefix))), slices.Collect(maps.Keys(store.WebhookQueues(prefix))))
+	var (
+		mu   sync.Mutex
+		seen []string
+	)
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for t := time.NewTicker(time.Second); ; {
+			select {
+			case <-done:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			for _, q := range queues {
+				active, err := insp.ListActiveTasks(q, asynq.PageSize(1000))
+				if err != nil {
+					continue // Redis away, or a queue not made yet
+				}
+				mu.Lock()
+				for _, info := range active {
+					if info.IsOrphaned && !slices.Contains(seen, info.ID) {
+						seen = append(seen, info.ID)
+					}
+				}
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() []string {
+		close(done)
+		<-stopped
+		mu.Lock()
+		defer mu.Unlock()
+		return seen
+	}
 }
 
 // waitChunks waits until job id has done at least n chunks, and fails t
