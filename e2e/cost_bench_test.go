@@ -20,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
 
+	"github.com/cpush/cpush/internal/faultnet"
 	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
@@ -70,7 +71,7 @@ type costFigures struct{ workers, redis, loop float64 }
 // job cancels most of a drift.
 func benchCost(b *testing.B, callRate, targets int) costFigures {
 	rdb, redisURL := ownRedis(b)
-	simAddr := freeAddr(b)
+	simAddr := faultnet.FreeAddr(b)
 	start(b, "sim", nil, "sim", "--addr", simAddr, "--no-quotas")
 	waitHTTP(b, "http://"+simAddr+"/sim/counts")
 	_, vals := writeTargets(b, "c", targets)
@@ -96,7 +97,7 @@ func benchCost(b *testing.B, callRate, targets int) costFigures {
 	var workers []*proc
 	var metricsURLs []string
 	for i := range 2 {
-		addr := freeAddr(b)
+		addr := faultnet.FreeAddr(b)
 		env["CPUSH_HTTP_ADDR"] = addr
 		workers = append(workers, start(b, fmt.Sprintf("worker%d", i+1), env, "worker"))
 		waitHTTP(b, "http://"+addr+"/readyz")
@@ -204,7 +205,7 @@ func waitStatus(b *testing.B, c *jobs.Client, id string, timeout time.Duration) 
 // that its CPU and command counters are the benchmark's alone.
 func ownRedis(b *testing.B) (redis.UniversalClient, string) {
 	path := redistest.NeedServer(b)
-	addr := freeAddr(b)
+	addr := faultnet.FreeAddr(b)
 	host, port, _ := strings.Cut(addr, ":")
 	cmd := exec.Command(path, "--bind", host, "--port", port, "--save", "", "--appendonly", "no",
 		"--dir", b.TempDir(), "--logfile", filepath.Join(b.TempDir(), "redis.log"))

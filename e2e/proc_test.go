@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cpush/cpush/internal/faultnet"
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/internal/syncbuf"
 )
@@ -157,16 +157,6 @@ func run(t testing.TB, ctx context.Context, env map[string]string, args ...strin
 	return stdout.String(), err
 }
 
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // waitHTTP waits until GET url answers 200.
 func waitHTTP(t testing.TB, url string) {
 	t.Helper()
@@ -242,7 +232,7 @@ func newFleet(t testing.TB, simArgs ...string) *fleet {
 // url, which the test reads through rdb, under prefix.
 func newFleetOn(t testing.TB, url string, rdb redis.UniversalClient, prefix string, simArgs ...string) *fleet {
 	t.Helper()
-	f := &fleet{t: t, simAddr: freeAddr(t), rdb: rdb}
+	f := &fleet{t: t, simAddr: faultnet.FreeAddr(t), rdb: rdb}
 	f.sim = start(t, "sim", nil, append([]string{"sim", "--addr", f.simAddr}, simArgs...)...)
 	waitHTTP(t, "http://"+f.simAddr+"/sim/counts")
 	f.env = map[string]string{
@@ -263,7 +253,7 @@ func (f *fleet) worker(extra map[string]string) *proc {
 	for k, v := range extra {
 		env[k] = v
 	}
-	addr := freeAddr(f.t)
+	addr := faultnet.FreeAddr(f.t)
 	env["CPUSH_HTTP_ADDR"] = addr
 	p := start(f.t, fmt.Sprintf("worker%d", len(f.workers)+1), env, "worker")
 	p.http = addr

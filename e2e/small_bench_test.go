@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cpush/cpush/httpapi"
+	"github.com/cpush/cpush/internal/faultnet"
 	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/internal/store"
@@ -162,7 +163,7 @@ func (f *fleet) api() (string, *proc) {
 	for k, v := range f.env {
 		env[k] = v
 	}
-	addr := freeAddr(f.t)
+	addr := faultnet.FreeAddr(f.t)
 	env["CPUSH_HTTP_ADDR"] = addr
 	p := start(f.t, "api", env, "api")
 	waitHTTP(f.t, "http://"+addr+"/readyz")

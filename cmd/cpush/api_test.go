@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cpush/cpush/internal/faultnet"
 	"github.com/cpush/cpush/internal/pushsim"
 	"github.com/cpush/cpush/internal/redistest"
 	"github.com/cpush/cpush/jobs"
@@ -42,17 +42,6 @@ func TestLoopbackAddr(t *testing.T) {
 			}
 		})
 	}
-}
-
-// freeAddr returns a loopback address with a port free a moment ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // startCmd runs a serving command until the test ends, and waits for its
@@ -105,7 +94,7 @@ func testVars(t *testing.T, prefix string) map[string]string {
 	}
 	return map[string]string{
 		"CPUSH_REDIS_URL": redistest.URL(), "CPUSH_PREFIX": prefix, "CPUSH_LOG_LEVEL": "error",
-		"CPUSH_HTTP_ADDR": freeAddr(t), "CPUSH_API_TOKENS": "tok-one-0123456789abcdef0123456789,tok-two-0123456789abcdef0123456789",
+		"CPUSH_HTTP_ADDR": faultnet.FreeAddr(t), "CPUSH_API_TOKENS": "tok-one-0123456789abcdef0123456789,tok-two-0123456789abcdef0123456789",
 	}
 }
 

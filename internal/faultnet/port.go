@@ -34,6 +34,16 @@ func FreePort(t testing.TB) int {
 	return p
 }
 
+// FreeAddr is FreePort's port as a loopback address, for a server that a
+// test starts later in a process of its own: between the test's choice and
+// the server's bind, an outgoing connection may take a free port of the
+// ephemeral range as its local port (CI saw "address already in use" so),
+// never one below it.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(FreePort(t)))
+}
+
 func freePort() (int, error) {
 	top := ephemeralLow() - 1
 	if top <= lowestPort {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -272,5 +273,9 @@ func TestFreePort(t *testing.T) {
 			t.Fatalf("FreePort = %d, want a fresh port in 20000..32767", port)
 		}
 		seen[port] = true
+	}
+	host, port, err := net.SplitHostPort(faultnet.FreeAddr(t))
+	if n, _ := strconv.Atoi(port); err != nil || host != "127.0.0.1" || n >= 32768 || n < 20000 || seen[n] {
+		t.Errorf("FreeAddr = %s:%s (%v), want 127.0.0.1 and a fresh port in 20000..32767", host, port, err)
 	}
 }
